@@ -1,0 +1,62 @@
+# The interface to the project: run, test, lint, fmt, bench.
+# Each target installs what it needs first and is safe to run again.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP_PY := $(VENV)/.installed
+STAMP_NPM := node_modules/.installed
+CSS := build/css/site.css
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint fmt bench assets static clean
+
+install: $(STAMP_PY) $(STAMP_NPM) $(CSS)
+
+$(STAMP_PY): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(STAMP_NPM): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(CSS): $(STAMP_NPM) $(wildcard static/scss/*.scss)
+	mkdir -p $(dir $(CSS))
+	npm run --silent build:css
+
+assets: $(CSS)
+
+run: install
+	mkdir -p var/mail
+	DEBUG=true $(PY) manage.py migrate --no-input
+	DEBUG=true $(PY) manage.py seed_demo
+	@echo "Serving http://$(HOST):$(PORT)/ (emails go to the console and var/mail/)"
+	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
+
+test: install
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2 --check
+	$(BIN)/djlint --check templates
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	git ls-files -z '*.py' | xargs -0 $(BIN)/django-upgrade --target-version 5.2
+	$(BIN)/djlint --reformat templates
+
+static: install
+	$(PY) manage.py collectstatic --no-input
+
+bench: install
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules build staticfiles

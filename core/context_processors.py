@@ -1,0 +1,9 @@
+from django.conf import settings
+
+
+def site(request):
+    return {
+        "force_name": settings.FORCE_NAME,
+        "service_name": "Recruitment insight events",
+        "retention_months": settings.RETENTION_MONTHS,
+    }

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.http import HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from . import health
+
+
+@never_cache
+def healthz(request):
+    database = health.check_database()
+    broker = health.check_broker()
+    healthy = database and broker is not False
+    body = {
+        "status": "ok" if healthy else "unavailable",
+        "database": "ok" if database else "unavailable",
+        "broker": {None: "not configured", True: "ok", False: "unavailable"}[broker],
+        "worker_last_seen": health.worker_last_seen(),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)
+
+
+class PrivacyView(TemplateView):
+    template_name = "core/privacy.html"
+
+
+class AccessibilityView(TemplateView):
+    template_name = "core/accessibility.html"
+
+
+class CookiesView(TemplateView):
+    template_name = "core/cookies.html"
+
+
+def page_not_found(request, exception):
+    return render(request, "404.html", status=404)
+
+
+def permission_denied(request, exception):
+    return render(request, "403.html", status=403)
+
+
+def csrf_failure(request, reason=""):
+    return render(request, "403_csrf.html", status=403)
+
+
+def server_error(request):
+    # No context processors and no database: this page must render when
+    # everything else is failing.
+    return HttpResponseServerError(
+        loader.get_template("500.html").render({"force_name": settings.FORCE_NAME})
+    )

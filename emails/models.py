@@ -1,0 +1,62 @@
+from django.db import models
+from django.db.models import Q
+
+from core.models import TimeStampedModel
+
+
+class EmailStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class OutgoingEmailQuerySet(models.QuerySet):
+    def due(self, *, now):
+        return self.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
+
+
+class OutgoingEmail(TimeStampedModel):
+    """One email, written in the same transaction as the change that causes
+    it, then sent by a worker. `dedupe_key` names the reason (for example
+    `confirmation:<registration id>`) so the same email is never queued twice."""
+
+    kind = models.CharField(max_length=50)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    to = models.EmailField(max_length=254)
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content, mimetype}], text content only."
+    )
+    headers = models.JSONField(default=dict, blank=True)
+    about = models.CharField(
+        max_length=100,
+        blank=True,
+        db_index=True,
+        help_text="The record it concerns, e.g. registration:42.",
+    )
+    status = models.CharField(max_length=20, choices=EmailStatus, default=EmailStatus.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField()
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    message_id = models.CharField(max_length=255)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutgoingEmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "outgoing email"
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["queued", "sending"]),
+                name="outgoingemail_pending",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} to {self.to}"

@@ -1,0 +1,174 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from . import queries, services
+from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
+
+
+class EventListView(ListView):
+    template_name = "events/event_list.html"
+    context_object_name = "events"
+
+    def get_queryset(self):
+        self.filter_form = EventFilterForm(self.request.GET or None)
+        filters = {}
+        if self.filter_form.is_bound and self.filter_form.is_valid():
+            data = self.filter_form.cleaned_data
+            filters = {
+                "role": data["role"].code if data["role"] else None,
+                "event_format": data["format"] or None,
+                "audience": data["audience"] or None,
+                "month": data["month"],
+            }
+        return queries.upcoming_events(**filters)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["filter_form"] = self.filter_form
+        context["filtered"] = bool(self.request.GET)
+        return context
+
+
+class EventDetailView(DetailView):
+    template_name = "events/event_detail.html"
+    context_object_name = "event"
+
+    def get_object(self, queryset=None):
+        event = queries.event_for_page(self.kwargs["slug"])
+        if event is None:
+            raise Http404("No such event")
+        return event
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        event = self.object
+        context["state"] = event.state()
+        if not event.accepts_registrations():
+            context["next_event"] = queries.next_similar_event(event)
+        return context
+
+
+class RegisterView(FormView):
+    """The registration form. A new and a repeat registration end on the
+    same page, so the answer never tells a stranger whether an address is
+    already registered."""
+
+    template_name = "events/registration_form.html"
+    form_class = RegistrationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = queries.event_for_page(kwargs["slug"])
+        if self.event is None:
+            raise Http404("No such event")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "event_roles": self.event.roles.all()}
+
+    def get_context_data(self, **kwargs):
+        state = self.event.state()
+        return super().get_context_data(
+            event=self.event,
+            state=state,
+            refusal=services.REFUSALS.get(state),
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        try:
+            services.register_candidate(
+                self.event,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+                phone=data["phone"],
+                role=data["role"],
+                access_needs=data["access_needs"],
+                heard_from=data["heard_from"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        self.request.session[SESSION_EMAIL_KEY] = data["email"]
+        return redirect("events:registered", slug=self.event.slug)
+
+
+SESSION_EMAIL_KEY = "registered_email"
+
+
+class RegisteredView(TemplateView):
+    template_name = "events/registration_received.html"
+
+    def get_context_data(self, **kwargs):
+        event = queries.event_for_page(self.kwargs["slug"])
+        if event is None:
+            raise Http404("No such event")
+        email = self.request.session.get(SESSION_EMAIL_KEY)
+        return super().get_context_data(event=event, email=email, **kwargs)
+
+
+class RegistrationMixin:
+    """Finds the registration from the secret token in the URL, or 404."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.registration = queries.registration_for_token(kwargs["token"])
+        if self.registration is None:
+            raise Http404("No registration for this link")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        registration = self.registration
+        return super().get_context_data(
+            registration=registration,
+            event=registration.event,
+            position=services.waiting_position(registration),
+            token=self.kwargs["token"],
+            **kwargs,
+        )
+
+
+class ManageRegistrationView(RegistrationMixin, FormView):
+    """/registration/<token>/: see the registration and change details.
+    Only a POST changes anything: mail scanners follow links."""
+
+    template_name = "events/registration_detail.html"
+    form_class = ChangeDetailsForm
+
+    def get_initial(self):
+        registration = self.registration
+        return {
+            "first_name": registration.first_name,
+            "last_name": registration.last_name,
+            "phone": registration.phone,
+            "access_needs": registration.access_needs,
+        }
+
+    def form_valid(self, form):
+        try:
+            services.update_registration_details(self.registration, **form.cleaned_data)
+        except ValidationError as error:
+            form.add_error(None, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Your details have been updated.")
+        return redirect("events:manage", token=self.kwargs["token"])
+
+
+class CancelRegistrationView(RegistrationMixin, TemplateView):
+    """A confirm page (GET) and the cancellation itself (POST)."""
+
+    template_name = "events/registration_cancel.html"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            services.cancel_registration(self.registration)
+        except ValidationError as error:
+            messages.info(request, error.messages[0])
+        else:
+            messages.success(
+                request, "Your registration has been cancelled. We have sent you an email."
+            )
+        return redirect("events:manage", token=kwargs["token"])

@@ -1,0 +1,29 @@
+import os
+
+import pytest
+from django.conf import settings
+
+from tests.factories import EventFactory
+
+
+@pytest.fixture(autouse=True)
+def _site_settings(settings):
+    settings.FORCE_NAME = "Hertfordshire Constabulary"
+    settings.SITE_URL = "https://events.example.org"
+
+
+@pytest.fixture
+def event(db):
+    return EventFactory()
+
+
+def uses_postgresql() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+requires_postgresql = pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL"), reason="needs DATABASE_URL (real PostgreSQL)"
+)
+requires_redis = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (real Redis)"
+)

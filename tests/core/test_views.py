@@ -1,0 +1,120 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from django.test import Client
+
+from recruitment.settings import BASE_DIR
+
+
+@pytest.mark.parametrize(
+    ("path", "heading", "text"),
+    [
+        ("/privacy/", "Privacy notice", "Information Commissioner"),
+        ("/accessibility/", "Accessibility statement", "version 2.2 AA"),
+        ("/cookies/", "Cookies", "csrftoken"),
+    ],
+)
+def test_content_pages_show_their_content(client, db, path, heading, text):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert heading in body
+    assert text in body
+    assert "Hertfordshire Constabulary" in body
+
+
+def test_every_page_links_to_privacy_accessibility_and_cookies(client, db):
+    body = client.get("/privacy/").content.decode()
+
+    for link in ('href="/privacy/"', 'href="/accessibility/"', 'href="/cookies/"'):
+        assert link in body
+    assert 'href="#main-content"' in body
+
+
+def test_unknown_page_is_a_styled_404(client, db):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert "govuk-header" in response.content.decode()
+
+
+def test_post_without_csrf_token_gets_the_styled_403(db, event):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(f"/events/{event.slug}/register/", {"first_name": "Sam"})
+
+    assert response.status_code == 403
+    assert "Nothing you typed has been saved" in response.content.decode() or (
+        "could not accept your form" in response.content.decode()
+    )
+
+
+def test_server_error_page_renders_without_the_database(settings):
+    from core.views import server_error
+
+    response = server_error(None)
+
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+    assert "Hertfordshire Constabulary" in response.content.decode()
+
+
+def test_healthz_reports_database_and_broker(client, db):
+    response = client.get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] == "ok"
+    assert response.json()["status"] == "ok"
+
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    # A separate process whose DATABASE_URL points at a closed port.
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    assert answer["body"]["database"] == "unavailable"
+
+
+def test_healthz_is_503_when_the_broker_is_unreachable(client, db, settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] == "unavailable"
+    assert response.json()["database"] == "ok"
+
+
+def test_pages_send_a_content_security_policy_without_inline_code(client, db):
+    response = client.get("/privacy/")
+
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "<script>" not in response.content.decode()
+    assert "style=" not in response.content.decode()

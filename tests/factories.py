@@ -1,0 +1,48 @@
+from datetime import timedelta
+
+import factory
+from django.utils import timezone
+
+from events.models import Event, EventStatus, HeardFrom, Registration, RegistrationStatus, Role
+
+
+def role(code: str = "police-officer") -> Role:
+    return Role.objects.get(code=code)
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"Insight evening {n}")
+    slug = factory.Sequence(lambda n: f"insight-evening-{n}")
+    summary = "Find out what the job is really like."
+    description = "Officers talk about the job.\n\nThen questions."
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=2))
+    venue_name = "Police Headquarters"
+    address = "Stanborough Road\nWelwyn Garden City\nAL8 6XF"
+    capacity = 80
+    status = EventStatus.PUBLISHED
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        if create:
+            self.roles.set(extracted if extracted is not None else Role.objects.all())
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Registration
+
+    event = factory.SubFactory(EventFactory)
+    reference = factory.Sequence(lambda n: f"HC-T{n:05d}")
+    status = RegistrationStatus.CONFIRMED
+    first_name = "Sam"
+    last_name = factory.Sequence(lambda n: f"Candidate{n}")
+    email = factory.Sequence(lambda n: f"candidate{n}@example.com")
+    email_key = factory.LazyAttribute(lambda registration: registration.email.casefold())
+    role = factory.LazyFunction(role)
+    heard_from = HeardFrom.SOCIAL_MEDIA
+    privacy_accepted_at = factory.LazyFunction(timezone.now)
