@@ -121,14 +121,14 @@ class RegistrationMixin:
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
-        registration = self.registration
-        return super().get_context_data(
-            registration=registration,
-            event=registration.event,
-            position=services.waiting_position(registration),
+        context = super().get_context_data(**kwargs)
+        context.update(
+            registration=self.registration,
+            event=self.registration.event,
+            position=services.waiting_position(self.registration),
             token=self.kwargs["token"],
-            **kwargs,
         )
+        return context
 
 
 class ManageRegistrationView(RegistrationMixin, FormView):

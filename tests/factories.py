@@ -5,8 +5,21 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus, HeardFrom, Registration, RegistrationStatus, Role
 
+ROLES = {
+    "police-officer": "Police officer",
+    "pcso": "Police community support officer (PCSO)",
+    "special-constable": "Special constable",
+}
+
+
+def ensure_roles() -> None:
+    """The roles come from a data migration; transactional tests flush them."""
+    for position, (code, name) in enumerate(ROLES.items()):
+        Role.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+
 
 def role(code: str = "police-officer") -> Role:
+    ensure_roles()
     return Role.objects.get(code=code)
 
 
@@ -29,6 +42,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create:
+            ensure_roles()
             self.roles.set(extracted if extracted is not None else Role.objects.all())
 
 

@@ -1,0 +1,94 @@
+"""Registration under a rush, on the real PostgreSQL: many connections at
+once, each in its own thread, all released together."""
+
+import threading
+
+import pytest
+from django.db import connection
+
+from events import services
+from events.models import Registration, RegistrationStatus
+from tests.conftest import requires_postgresql
+from tests.factories import EventFactory, RegistrationFactory, role
+
+pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True)]
+
+
+def run_together(jobs):
+    """Run each job in its own thread and database connection, released at
+    the same moment; return the exceptions raised."""
+    barrier = threading.Barrier(len(jobs))
+    errors = []
+
+    def worker(job):
+        try:
+            barrier.wait()
+            job()
+        except Exception as error:  # noqa: BLE001 - collected and asserted on below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return errors
+
+
+def registering(event, email):
+    candidate_role = role()
+
+    def job():
+        services.register_candidate(
+            event,
+            first_name="Rush",
+            last_name=email.split("@")[0],
+            email=email,
+            role=candidate_role,
+            heard_from="social_media",
+        )
+
+    return job
+
+
+def test_sixty_at_once_for_ten_places_confirms_exactly_ten():
+    event = EventFactory(capacity=10)
+
+    errors = run_together([registering(event, f"rush{n}@example.com") for n in range(60)])
+
+    assert errors == []
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 10
+    waiting = list(registrations.waiting_in_order())
+    assert len(waiting) == 50
+    assert [services.waiting_position(r) for r in waiting] == list(range(1, 51))
+    # Everyone confirmed registered before everyone waiting: first come, first served.
+    last_confirmed = registrations.filter(status=RegistrationStatus.CONFIRMED).latest("pk")
+    assert all(r.pk > last_confirmed.pk for r in waiting)
+
+
+def test_the_same_email_at_once_makes_one_registration():
+    event = EventFactory(capacity=10)
+
+    errors = run_together([registering(event, "Same@example.com") for _ in range(10)])
+
+    assert errors == []
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_cancellations_racing_registrations_never_leave_a_free_place_with_people_waiting():
+    event = EventFactory(capacity=10)
+    confirmed = RegistrationFactory.create_batch(10, event=event)
+    RegistrationFactory.create_batch(5, event=event, status=RegistrationStatus.WAITING)
+
+    jobs = [lambda r=r: services.cancel_registration(r) for r in confirmed[:6]]
+    jobs += [registering(event, f"late{n}@example.com") for n in range(20)]
+    errors = run_together(jobs)
+
+    assert errors == []
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 10
+    assert registrations.filter(status=RegistrationStatus.WAITING).count() == 5 + 20 - 6
+    assert registrations.filter(status=RegistrationStatus.CANCELLED).count() == 6

@@ -1,0 +1,496 @@
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from emails.models import OutgoingEmail
+from events import services
+from events.models import Audience, EventFormat, EventStatus, Registration, RegistrationStatus
+from tests.factories import EventFactory, RegistrationFactory, role
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    return {
+        "first_name": "Sam",
+        "last_name": "Okafor",
+        "email": "sam@example.com",
+        "phone": "",
+        "role": "police-officer",
+        "access_needs": "",
+        "heard_from": "social_media",
+        "privacy": "on",
+        **overrides,
+    }
+
+
+def register_url(event):
+    return f"/events/{event.slug}/register/"
+
+
+def link_token(email):
+    """The secret token from the manage link in an outbox email."""
+    marker = "https://events.example.org/registration/"
+    return email.body_text.split(marker, 1)[1].split("/", 1)[0]
+
+
+# The event list and page
+
+
+def test_home_lists_upcoming_published_events_soonest_first(client):
+    later = EventFactory(title="Later evening", starts_at=timezone.now() + timedelta(days=30))
+    sooner = EventFactory(title="Sooner evening", starts_at=timezone.now() + timedelta(days=3))
+    EventFactory(title="Draft evening", status=EventStatus.DRAFT)
+    EventFactory(
+        title="Past evening",
+        starts_at=timezone.now() - timedelta(days=3),
+        ends_at=timezone.now() - timedelta(days=3) + timedelta(hours=2),
+    )
+
+    body = client.get("/").content.decode()
+
+    assert body.index(sooner.title) < body.index(later.title)
+    assert "Draft evening" not in body
+    assert "Past evening" not in body
+    assert "2 events" in body
+
+
+def test_event_cards_show_time_in_london_place_audience_and_state(client):
+    # 19:00 UTC in winter is 7pm in London; in summer 18:00 UTC is 7pm.
+    starts = timezone.now().replace(hour=19, minute=0, second=0, microsecond=0) + timedelta(days=10)
+    EventFactory(title="Women's evening", audience=Audience.WOMEN, starts_at=starts, capacity=80)
+    full = EventFactory(title="Full evening", capacity=1)
+    RegistrationFactory(event=full)
+    EventFactory(title="Online evening", format=EventFormat.ONLINE)
+    EventFactory(title="Called off", status=EventStatus.CANCELLED)
+
+    body = client.get("/events/").content.decode()
+
+    assert "Women" in body
+    assert "Online" in body
+    assert "Full: join the waiting list" in body
+    assert "Cancelled" in body
+    assert "Open" in body
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("role=pcso", "PCSO evening", "Officer evening"),
+        ("format=online", "Online evening", "Officer evening"),
+        ("audience=women", "Women's evening", "Officer evening"),
+    ],
+)
+def test_filters_narrow_the_list(client, query, shown, hidden):
+    EventFactory(title="PCSO evening", roles=[role("pcso")])
+    EventFactory(title="Officer evening", roles=[role("police-officer")])
+    EventFactory(title="Online evening", format=EventFormat.ONLINE, roles=[role("pcso")])
+    EventFactory(title="Women's evening", audience=Audience.WOMEN, roles=[role("pcso")])
+
+    body = client.get(f"/events/?{query}").content.decode()
+
+    assert shown.replace("'", "&#x27;") in body
+    assert hidden not in body
+    assert "match your filters" in body
+
+
+def test_month_filter_shows_only_that_month(client):
+    in_month = EventFactory(title="This month", starts_at=timezone.now() + timedelta(days=40))
+    EventFactory(title="Other month", starts_at=timezone.now() + timedelta(days=100))
+    month = timezone.localtime(in_month.starts_at).strftime("%Y-%m")
+
+    body = client.get(f"/events/?month={month}").content.decode()
+
+    assert "This month" in body
+    assert "Other month" not in body
+
+
+def test_tampered_filters_show_an_error_not_a_500(client):
+    EventFactory(title="Still listed")
+
+    response = client.get("/events/?role=nonsense&month=2026-99&format=%00")
+
+    assert response.status_code == 200
+    assert "Still listed" in response.content.decode()
+    assert "Select a valid choice" in response.content.decode()
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_event_list_runs_the_same_queries_for_3_or_60_events(client):
+    EventFactory.create_batch(3)
+    few = count_queries(client, "/events/")
+
+    for event in EventFactory.create_batch(57):
+        RegistrationFactory(event=event)
+    many = count_queries(client, "/events/")
+
+    assert many == few
+    assert few <= 4
+
+
+def test_event_page_runs_a_fixed_number_of_queries(client):
+    event = EventFactory()
+    few = count_queries(client, event.get_absolute_url())
+
+    RegistrationFactory.create_batch(60, event=event)
+    many = count_queries(client, event.get_absolute_url())
+
+    assert many == few
+
+
+def test_event_page_shows_details_but_never_online_joining_details(client):
+    event = EventFactory(
+        format=EventFormat.ONLINE,
+        online_joining_details="Teams meeting ID 999 888",
+        description="Meet the response team.",
+    )
+
+    body = client.get(event.get_absolute_url()).content.decode()
+
+    assert event.title in body
+    assert "Meet the response team." in body
+    assert "Teams meeting ID" not in body
+    assert "Register for this event" in body
+
+
+def test_event_page_shows_address_access_notes_and_places_left(client):
+    event = EventFactory(capacity=10, access_notes="Step-free entrance.")
+    RegistrationFactory.create_batch(3, event=event)
+
+    body = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Stanborough Road" in body
+    assert "Step-free entrance." in body
+    assert "7 places left" in body
+
+
+def test_targeted_session_says_who_it_is_for_and_that_no_proof_is_needed(client):
+    event = EventFactory(audience=Audience.WOMEN)
+
+    body = client.get(event.get_absolute_url()).content.decode()
+
+    assert "This session is for women" in body
+    assert "not be asked to prove who you are" in body
+
+
+def test_cancelled_event_says_so_and_offers_the_next_similar_event(client):
+    cancelled = EventFactory(
+        status=EventStatus.CANCELLED, cancellation_message="The venue flooded."
+    )
+    other = EventFactory(title="Another evening", starts_at=timezone.now() + timedelta(days=20))
+
+    body = client.get(cancelled.get_absolute_url()).content.decode()
+
+    assert "This event has been cancelled" in body
+    assert "The venue flooded." in body
+    assert other.get_absolute_url() in body
+    assert "Register for this event" not in body
+
+
+def test_draft_and_unknown_events_are_not_found(client):
+    draft = EventFactory(status=EventStatus.DRAFT)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    response = client.get("/events/no-such-event/")
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+
+
+# Registering
+
+
+def test_register_creates_a_place_and_shows_check_your_email(client, event):
+    response = client.post(register_url(event), form_data(), follow=True)
+
+    registration = Registration.objects.get()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.role.code == "police-officer"
+    assert response.redirect_chain[-1][0] == f"/events/{event.slug}/register/done/"
+    body = response.content.decode()
+    assert "Check your email" in body
+    assert "sam@example.com" in body
+    assert OutgoingEmail.objects.filter(kind="registration_confirmed").count() == 1
+
+
+def test_a_repeat_registration_gets_the_same_page_and_no_second_place(client, event):
+    first = client.post(register_url(event), form_data(), follow=True)
+
+    stranger = client.post(register_url(event), form_data(first_name="Someone"), follow=True)
+
+    assert Registration.objects.count() == 1
+    assert first.content == stranger.content
+
+
+def test_a_double_submitted_form_makes_one_registration(client, event):
+    client.post(register_url(event), form_data())
+    client.post(register_url(event), form_data())
+
+    assert Registration.objects.count() == 1
+    assert OutgoingEmail.objects.count() == 1
+
+
+def test_registering_for_a_full_event_joins_the_waiting_list(client):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+
+    form = client.get(register_url(event)).content.decode()
+    client.post(register_url(event), form_data())
+
+    assert "Join the waiting list" in form
+    assert Registration.objects.get(email="sam@example.com").status == RegistrationStatus.WAITING
+
+
+def test_empty_post_shows_every_required_error_in_the_summary_and_at_the_field(client, event):
+    response = client.post(register_url(event), {})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "There is a problem" in body
+    for message in (
+        "Enter your first name",
+        "Enter your last name",
+        "Enter your email address",
+        "Select the role you are most interested in",
+        "Select how you heard about this event",
+        "Confirm that you have read the privacy notice",
+    ):
+        assert body.count(message) == 2, message
+    title = " ".join(body.split("<title>")[1].split("</title>")[0].split())
+    assert title.startswith(f"Error: Register for {event.title}")
+    assert not Registration.objects.exists()
+
+
+def test_very_long_names_are_refused_with_a_message_and_nothing_typed_is_lost(client, event):
+    long_name = "A" * 5000
+
+    response = client.post(
+        register_url(event), form_data(first_name=long_name, access_needs="Hearing loop")
+    )
+
+    body = response.content.decode()
+    assert "First name must be 100 characters or fewer" in body
+    assert "Hearing loop" in body
+    assert 'value="sam@example.com"' in body
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("email", "error"),
+    [
+        ("not-an-email", "Enter an email address in the correct format"),
+        ("sam@", "Enter an email address in the correct format"),
+        ("a" * 250 + "@example.com", "Email address must be 254 characters or fewer"),
+    ],
+)
+def test_invalid_emails_are_refused_at_the_field(client, event, email, error):
+    response = client.post(register_url(event), form_data(email=email))
+
+    assert error in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("first_name", "last_name", "email"),
+    [
+        ("Siobhán", "Ó Súilleabháin", "siobhan+events@example.com"),
+        ("Thị Mai", "Nguyễn", "mai.nguyen@example.co.uk"),
+        ("芳", "王", "wang.fang@example.com"),
+    ],
+)
+def test_unicode_names_and_plus_addresses_are_kept_exactly(
+    client, event, first_name, last_name, email
+):
+    client.post(
+        register_url(event), form_data(first_name=first_name, last_name=last_name, email=email)
+    )
+
+    registration = Registration.objects.get()
+    assert (registration.first_name, registration.last_name) == (first_name, last_name)
+    assert registration.email == email
+    [confirmation] = OutgoingEmail.objects.all()
+    assert first_name in confirmation.body_text
+    assert first_name in confirmation.body_html
+
+
+def test_markup_in_names_is_escaped_on_pages_and_in_html_email(client, event):
+    client.post(register_url(event), form_data(first_name="<script>alert(1)</script>"))
+
+    email = OutgoingEmail.objects.get()
+    assert "<script>alert(1)</script>" not in email.body_html
+    assert "&lt;script&gt;" in email.body_html
+    token = link_token(email)
+    page = client.get(f"/registration/{token}/").content.decode()
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_forged_role_and_phone_are_refused(client, event):
+    response = client.post(register_url(event), form_data(role="chief-constable", phone="call me"))
+
+    body = response.content.decode()
+    assert "Select the role you are most interested in" in body
+    assert "Enter a phone number" in body
+    assert not Registration.objects.exists()
+
+
+def test_a_role_the_event_is_not_for_is_refused(client):
+    event = EventFactory(roles=[role("pcso")])
+
+    response = client.post(register_url(event), form_data(role="police-officer"))
+
+    assert "Select the role you are most interested in" in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+def test_closed_event_refuses_with_a_clear_page(client):
+    event = EventFactory(registration_closes_at=timezone.now() - timedelta(minutes=5))
+
+    page = client.get(register_url(event)).content.decode()
+    response = client.post(register_url(event), form_data())
+
+    assert "Registration for this event has closed." in page
+    assert "Registration for this event has closed." in response.content.decode()
+    assert not Registration.objects.exists()
+
+
+# The secret link
+
+
+def registered(client, event, **overrides):
+    client.post(register_url(event), form_data(**overrides))
+    email = OutgoingEmail.objects.filter(kind="registration_confirmed").latest("pk")
+    return Registration.objects.latest("pk"), link_token(email)
+
+
+def test_the_link_shows_the_reference_status_and_event(client, event):
+    registration, token = registered(client, event)
+
+    body = client.get(f"/registration/{token}/").content.decode()
+
+    assert registration.reference in body
+    assert "You have a place" in body
+    assert event.title in body
+
+
+def test_waiting_list_link_shows_the_position(client):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    client.post(register_url(event), form_data())
+    token = link_token(OutgoingEmail.objects.get(kind="waiting_list_joined"))
+
+    body = client.get(f"/registration/{token}/").content.decode()
+
+    assert "You are number 1 on the waiting list" in body
+
+
+def test_online_joining_details_appear_for_confirmed_registrants(client):
+    event = EventFactory(
+        format=EventFormat.ONLINE, online_joining_details="Teams meeting ID 999 888"
+    )
+    _, token = registered(client, event)
+
+    body = client.get(f"/registration/{token}/").content.decode()
+
+    assert "Teams meeting ID 999 888" in body
+
+
+def test_change_details_through_the_link(client, event):
+    registration, token = registered(client, event)
+
+    response = client.post(
+        f"/registration/{token}/",
+        {
+            "first_name": "Samira",
+            "last_name": "Okafor",
+            "phone": "07700 900982",
+            "access_needs": "",
+        },
+        follow=True,
+    )
+
+    registration.refresh_from_db()
+    assert registration.first_name == "Samira"
+    assert registration.phone == "07700 900982"
+    assert "Your details have been updated" in response.content.decode()
+
+
+def test_change_details_with_bad_input_keeps_the_old_details(client, event):
+    registration, token = registered(client, event)
+
+    response = client.post(f"/registration/{token}/", {"first_name": "", "last_name": "X" * 500})
+
+    body = response.content.decode()
+    assert "Enter your first name" in body
+    assert "Last name must be 100 characters or fewer" in body
+    registration.refresh_from_db()
+    assert registration.first_name == "Sam"
+
+
+def test_opening_the_cancel_link_changes_nothing(client, event):
+    registration, token = registered(client, event)
+
+    body = client.get(f"/registration/{token}/cancel/").content.decode()
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert "Are you sure you want to cancel?" in body
+
+
+def test_cancel_by_post_cancels_and_says_so(client, event):
+    registration, token = registered(client, event)
+
+    response = client.post(f"/registration/{token}/cancel/", follow=True)
+
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CANCELLED
+    assert "Your registration has been cancelled" in response.content.decode()
+    assert OutgoingEmail.objects.filter(kind="registration_cancelled").count() == 1
+
+
+def test_cancelling_again_says_it_is_already_cancelled(client, event):
+    _, token = registered(client, event)
+    client.post(f"/registration/{token}/cancel/")
+
+    response = client.post(f"/registration/{token}/cancel/", follow=True)
+
+    assert services.REGISTRATION_ALREADY_CANCELLED in response.content.decode()
+    assert OutgoingEmail.objects.filter(kind="registration_cancelled").count() == 1
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda token: token[:-1],
+        lambda token: token[:10],
+        lambda token: token + "x",
+        lambda token: token.upper(),
+        lambda token: "x" * 5000,
+        lambda token: "%00",
+    ],
+)
+def test_tampered_or_truncated_links_are_a_404_page(client, event, tamper):
+    _, token = registered(client, event)
+
+    response = client.get(f"/registration/{tamper(token)}/")
+    cancel = client.post(f"/registration/{tamper(token)}/cancel/")
+
+    assert response.status_code == 404
+    assert "Page not found" in response.content.decode()
+    assert cancel.status_code == 404
+    assert Registration.objects.get().status == RegistrationStatus.CONFIRMED
+
+
+def test_tokens_are_stored_only_as_hashes(client, event):
+    registration, token = registered(client, event)
+
+    link = registration.links.get()
+    assert token not in link.token_hash
+    assert len(token) >= 43
