@@ -15,6 +15,17 @@ class OutgoingEmailQuerySet(models.QuerySet):
     def due(self, *, now):
         return self.filter(status=EmailStatus.QUEUED, next_attempt_at__lte=now)
 
+    def to_enqueue(self, *, now, lost_after):
+        """Due rows no worker has been handed, or handed so long ago that the
+        message was lost (Redis restarted without saving, say)."""
+        return self.due(now=now).filter(
+            Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - lost_after)
+        )
+
+    def stuck(self, *, now, stuck_after):
+        """Rows a worker claimed and never finished: it died or lost the database."""
+        return self.filter(status=EmailStatus.SENDING, claimed_at__lt=now - stuck_after)
+
 
 class OutgoingEmail(TimeStampedModel):
     """One email, written in the same transaction as the change that causes
@@ -40,6 +51,9 @@ class OutgoingEmail(TimeStampedModel):
     status = models.CharField(max_length=20, choices=EmailStatus, default=EmailStatus.QUEUED)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the row was last handed to the broker."
+    )
     claimed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
     message_id = models.CharField(max_length=255)
