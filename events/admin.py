@@ -1,6 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 
-from .models import Event, Registration, Role
+from . import services
+from .models import Event, EventStatus, Registration, Role
 
 
 @admin.register(Role)
@@ -70,8 +74,54 @@ class EventAdmin(admin.ModelAdmin):
         ("Cancellation", {"fields": ["cancelled_at", "cancellation_message"]}),
     ]
 
+    actions = ["cancel_events"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
+
+    def save_model(self, request, obj, form, change):
+        # Moving a published event or changing its place emails everyone
+        # registered: change_event saves those fields and raises `sequence`
+        # (inside the admin's transaction), then the form saves the rest.
+        was_published = form.initial.get("status") == EventStatus.PUBLISHED
+        time_or_place = set(form.changed_data) & {*services.TIME_FIELDS, *services.PLACE_FIELDS}
+        if change and was_published and obj.status == EventStatus.PUBLISHED and time_or_place:
+            obj.sequence = services.change_event(
+                obj,
+                starts_at=obj.starts_at,
+                ends_at=obj.ends_at,
+                venue_name=obj.venue_name,
+                address=obj.address,
+                event_format=obj.format,
+                online_joining_details=obj.online_joining_details,
+            ).sequence
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="Cancel selected events", permissions=["change"])
+    def cancel_events(self, request, queryset):
+        """Asks first (it emails everyone registered and cannot be undone),
+        with a box for a message that goes in the email."""
+        if request.POST.get("post") != "yes":
+            return TemplateResponse(
+                request,
+                "admin/events/event/cancel_selected_confirmation.html",
+                {
+                    **self.admin_site.each_context(request),
+                    "title": "Cancel events",
+                    "opts": self.model._meta,
+                    "queryset": queryset,
+                    "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+                },
+            )
+        message = request.POST.get("message", "")
+        for event in queryset:
+            try:
+                services.cancel_event(event, message=message)
+            except ValidationError as error:
+                self.message_user(request, f"{event}: {error.messages[0]}", messages.WARNING)
+            else:
+                self.message_user(request, f"{event} is cancelled; everyone registered is emailed.")
+        return None
 
     @admin.display(description="Confirmed", ordering="confirmed_count")
     def confirmed(self, event):
