@@ -1,0 +1,47 @@
+from django.contrib import admin, messages
+
+from . import services
+from .models import OutgoingEmail
+
+
+@admin.register(OutgoingEmail)
+class OutgoingEmailAdmin(admin.ModelAdmin):
+    """The outbox, read-only: what went, what waits and what failed, and a
+    way to send an email again. Rows are written only by services."""
+
+    list_display = ["kind", "to", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", "kind"]
+    search_fields = ["to"]
+    actions = ["resend"]
+    fields = [
+        *["kind", "to", "subject", "status", "attempts", "last_error"],
+        *["created_at", "next_attempt_at", "enqueued_at", "claimed_at", "sent_at"],
+        *["message_id", "dedupe_key", "about", "attachment_names", "body_text"],
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # No editing a row; change permission on the list allows "Resend".
+        return obj is None and super().has_change_permission(request)
+
+    @admin.display(description="Attachments")
+    def attachment_names(self, email):
+        return ", ".join(attachment["filename"] for attachment in email.attachments) or "None"
+
+    @admin.action(description="Resend selected emails", permissions=["change"])
+    def resend(self, request, queryset):
+        resent = [email for email in queryset if services.resend_email(email) is not None]
+        skipped = queryset.count() - len(resent)
+        self.message_user(request, f"{len(resent)} email(s) will be sent again.")
+        if skipped:
+            self.message_user(
+                request,
+                f"{skipped} email(s) skipped: being sent right now, or resent a moment ago.",
+                messages.WARNING,
+            )

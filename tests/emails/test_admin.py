@@ -1,0 +1,117 @@
+"""The outbox in the admin: staff see what went, what waits and what
+failed, can send an email again, and can change nothing else."""
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.urls import reverse
+from django.utils import timezone
+
+from emails.models import EmailStatus, OutgoingEmail
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:emails_outgoingemail_changelist")
+
+
+def outbox_row(number, *, status=EmailStatus.QUEUED, kind="registration_confirmed", **fields):
+    return OutgoingEmail.objects.create(
+        kind=kind,
+        dedupe_key=f"{kind}:{number}",
+        to=f"candidate{number}@example.com",
+        subject=f"Email {number}",
+        body_text="Hello",
+        next_attempt_at=timezone.now(),
+        message_id=f"<{number}@example.org>",
+        status=status,
+        **fields,
+    )
+
+
+def test_the_changelist_lists_emails_and_counts_queued_and_failed(admin_client):
+    outbox_row(1)
+    outbox_row(2, status=EmailStatus.FAILED, last_error="SMTP 550: No such mailbox")
+    outbox_row(3, status=EmailStatus.SENT, sent_at=timezone.now())
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert "candidate1@example.com" in page
+    assert "candidate3@example.com" in page
+    assert "1 waiting to be sent" in page
+    assert "1 failed" in page
+
+
+def test_the_changelist_filters_by_status_and_kind_and_searches_recipients(admin_client):
+    outbox_row(1)
+    outbox_row(2, status=EmailStatus.FAILED)
+    outbox_row(3, kind="reminder")
+
+    failed = admin_client.get(CHANGELIST, {"status__exact": "failed"}).content.decode()
+    reminders = admin_client.get(CHANGELIST, {"kind": "reminder"}).content.decode()
+    found = admin_client.get(CHANGELIST, {"q": "candidate1@"}).content.decode()
+
+    assert "candidate2@example.com" in failed
+    assert "candidate1@example.com" not in failed
+    assert "candidate3@example.com" in reminders
+    assert "candidate1@example.com" not in reminders
+    assert "candidate1@example.com" in found
+    assert "candidate2@example.com" not in found
+
+
+@pytest.mark.parametrize("rows", [2, 40])
+def test_the_changelist_takes_the_same_queries_for_few_or_many_rows(
+    admin_client, django_assert_num_queries, rows
+):
+    for number in range(rows):
+        outbox_row(number)
+    admin_client.get(CHANGELIST)  # warm the session and content types
+
+    with django_assert_num_queries(7):
+        response = admin_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+
+
+def test_an_email_is_read_only_in_the_admin(admin_client):
+    row = outbox_row(1)
+    url = reverse("admin:emails_outgoingemail_change", args=[row.pk])
+
+    page = admin_client.get(url).content.decode()
+    attempt = admin_client.post(url, {"to": "someone-else@example.com"})
+
+    row.refresh_from_db()
+    assert "candidate1@example.com" in page
+    assert 'name="_save"' not in page
+    assert attempt.status_code == 403
+    assert row.to == "candidate1@example.com"
+    assert admin_client.get(reverse("admin:emails_outgoingemail_add")).status_code == 403
+
+
+def test_resend_puts_a_failed_email_back_in_the_queue(
+    admin_client, django_capture_on_commit_callbacks, mailoutbox
+):
+    row = outbox_row(1, status=EmailStatus.FAILED, attempts=12, last_error="SMTP 451")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            CHANGELIST, {"action": "resend", "_selected_action": [row.pk]}, follow=True
+        )
+
+    row.refresh_from_db()
+    assert "1 email(s) will be sent again." in response.content.decode()
+    assert row.status == EmailStatus.SENT
+    assert row.attempts == 1
+    assert [message.to for message in mailoutbox] == [["candidate1@example.com"]]
+
+
+def test_staff_who_may_see_the_outbox_get_its_counts_on_the_admin_home(client):
+    outbox_row(1)
+    outbox_row(2, status=EmailStatus.FAILED)
+    staff = User.objects.create_user("staff", password="a-long-password-1", is_staff=True)
+    client.force_login(staff)
+    without = client.get(reverse("admin:index")).content.decode()
+    staff.user_permissions.add(Permission.objects.get(codename="view_outgoingemail"))
+
+    page = client.get(reverse("admin:index")).content.decode()
+
+    assert "waiting to be sent" not in without
+    assert "1 waiting to be sent" in page
+    assert "1 failed" in page
