@@ -1,0 +1,314 @@
+"""End to end: register, and the email reaches a real SMTP server on
+loopback through real Redis and a real Celery worker process, exactly once,
+whatever was down at the time.
+
+Each test gets its own queue name, so a worker of another test run on the
+same Redis never takes its messages. The tests with Redis down use a
+redis-server of their own on a free port, which they stop or pause (SIGSTOP:
+it accepts connections and never answers); the shared one is never touched.
+The beat sweeper is run in the test process, as beat would have it run."""
+
+import contextlib
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import icalendar
+import pytest
+import redis
+from django.core.management import call_command
+from django.db import connection, connections
+from django.utils import timezone
+from kombu import pools
+
+from emails.models import EmailStatus, OutgoingEmail
+from emails.tasks import task_sweep_outbox
+from events import services
+from events.queries import registration_for_token
+from recruitment.celery import app as celery_app
+from recruitment.settings import BASE_DIR
+from tests.conftest import requires_postgresql, requires_redis
+from tests.emails.conftest import free_port
+from tests.factories import EventFactory, role
+
+pytestmark = [
+    requires_postgresql,
+    requires_redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+# A web request may wait this long for the broker, at most.
+ANSWERS_WITHIN_SECONDS = 5
+DELIVERY_TIMEOUT_SECONDS = 60
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migrated_data(django_db_setup, django_db_blocker):
+    """Transactional tests empty every table when they end; put back the rows
+    migrations made (roles, content types) for the tests that run after."""
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+
+def worker_database_url() -> str:
+    """The test database, for the worker process."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def queue_name():
+    name = f"test-emails-{uuid.uuid4().hex[:12]}"
+    yield name
+    with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
+        client.delete(name)
+
+
+@pytest.fixture
+def start_worker(smtp_server, queue_name):
+    """Start a real worker (the production settings, SMTP to the loopback
+    server) on a broker; all are stopped after the test."""
+    processes = []
+
+    def start(broker_url: str) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "recruitment.settings",
+            "DATABASE_URL": worker_database_url(),
+            "REDIS_URL": broker_url,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+            "EMAIL_TIMEOUT": "5",
+        }
+        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q", queue_name]
+        command += ["--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+        processes.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.fixture
+def own_redis():
+    """Start a redis-server of the test's own on a free port; stopped after."""
+    servers = []
+
+    def start(port: int) -> subprocess.Popen:
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        servers.append(server)
+        wait_for(lambda: _answers(port), what=f"redis-server on port {port}", timeout=10)
+        return server
+
+    yield start
+    for server in servers:
+        server.send_signal(signal.SIGCONT)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def _answers(port: int) -> bool:
+    with contextlib.closing(redis.Redis(port=port, socket_timeout=1)) as client:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+
+@contextlib.contextmanager
+def through_broker(url: str, queue_name: str):
+    """Tasks go through the broker at `url` (not in-process) for a while."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_default_queue, conf.task_always_eager)
+    _forget_broker_connections()
+    conf.broker_url, conf.task_default_queue, conf.task_always_eager = url, queue_name, False
+    try:
+        yield
+    finally:
+        _forget_broker_connections()
+        conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
+
+
+def _forget_broker_connections():
+    """Close the pooled broker connections and forget the pools, as a forked
+    process does, so the next publish connects to the broker now configured."""
+    pools.reset()
+    celery_app._after_fork()
+
+
+def wait_for(condition, *, what: str, timeout: float = DELIVERY_TIMEOUT_SECONDS):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def register(email: str = "sam@example.com"):
+    return services.register_candidate(
+        EventFactory(),
+        first_name="Sam",
+        last_name="Okafor",
+        email=email,
+        role=role(),
+        heard_from="social_media",
+    ).registration
+
+
+def timed_register(email: str = "sam@example.com"):
+    started = time.monotonic()
+    registration = register(email)
+    return registration, time.monotonic() - started
+
+
+def sweep() -> None:
+    """One run of the beat sweeper."""
+    task_sweep_outbox()
+
+
+def arrives_once(smtp_server, to: str):
+    """Wait for the email, then sweep and wait again: still only one."""
+    [message] = wait_for(lambda: smtp_server.received(to), what=f"an email to {to}")
+    sweep()
+    time.sleep(2)
+    assert len(smtp_server.received(to)) == 1
+    return message
+
+
+def test_registering_sends_one_confirmation_with_a_valid_invite_and_manage_link(
+    smtp_server, start_worker, queue_name
+):
+    start_worker(os.environ["REDIS_URL"])
+
+    with through_broker(os.environ["REDIS_URL"], queue_name):
+        registration = register()
+        message = arrives_once(smtp_server, "sam@example.com")
+
+    row = OutgoingEmail.objects.get()
+    assert row.status == EmailStatus.SENT
+    assert message["Message-ID"] == row.message_id
+    assert (
+        message["Subject"]
+        == f"You have a place: {registration.event.title} ({registration.reference})"
+    )
+    assert message["Auto-Submitted"] == "auto-generated"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    token = re.search(r"https://events\.example\.org/registration/([\w-]+)/", text)[1]
+    assert registration_for_token(token) == registration
+    [invite] = [part for part in message.walk() if part.get_content_type() == "text/calendar"]
+    calendar = icalendar.Calendar.from_ical(invite.get_content())
+    [entry] = calendar.walk("VEVENT")
+    assert str(entry["UID"]) == f"registration-{registration.pk}@events.example.org"
+    assert entry["DTSTART"].params["TZID"] == "Europe/London"
+    assert entry["DTSTART"].dt == registration.event.starts_at.replace(microsecond=0)
+
+
+def test_a_registration_while_the_worker_is_stopped_is_emailed_once_it_starts(
+    smtp_server, start_worker, queue_name
+):
+    with through_broker(os.environ["REDIS_URL"], queue_name):
+        register()
+        time.sleep(1)
+        assert smtp_server.received() == []
+
+        start_worker(os.environ["REDIS_URL"])
+        arrives_once(smtp_server, "sam@example.com")
+
+    assert OutgoingEmail.objects.get().status == EmailStatus.SENT
+
+
+def test_registering_while_redis_refuses_connections_answers_and_emails_once_it_is_back(
+    smtp_server, own_redis, start_worker, queue_name
+):
+    port = free_port()  # nothing listens there yet
+    broker_url = f"redis://127.0.0.1:{port}/0"
+
+    with through_broker(broker_url, queue_name):
+        registration, seconds = timed_register()
+        row = OutgoingEmail.objects.get()
+        assert seconds < ANSWERS_WITHIN_SECONDS
+        assert registration.pk is not None
+        assert row.status == EmailStatus.QUEUED
+        assert row.enqueued_at is None
+
+        own_redis(port)
+        start_worker(broker_url)
+        sweep()
+        arrives_once(smtp_server, "sam@example.com")
+
+
+def test_registering_while_redis_never_answers_answers_and_emails_once_it_is_back(
+    smtp_server, own_redis, start_worker, queue_name
+):
+    port = free_port()
+    broker_url = f"redis://127.0.0.1:{port}/0"
+    server = own_redis(port)
+    server.send_signal(signal.SIGSTOP)  # accepts connections, never answers
+
+    with through_broker(broker_url, queue_name):
+        registration, seconds = timed_register()
+        assert seconds < ANSWERS_WITHIN_SECONDS
+        assert registration.pk is not None
+        assert OutgoingEmail.objects.get().status == EmailStatus.QUEUED
+
+        server.send_signal(signal.SIGCONT)
+        start_worker(broker_url)
+        sweep()
+        arrives_once(smtp_server, "sam@example.com")
+
+
+def test_smtp_4xx_is_retried_later_and_5xx_fails_through_the_worker(
+    smtp_server, start_worker, queue_name
+):
+    start_worker(os.environ["REDIS_URL"])
+
+    with through_broker(os.environ["REDIS_URL"], queue_name):
+        bad = register("nobody@example.com")
+        greylisted = register("greylisted@example.com")
+        failed = wait_for(
+            lambda: OutgoingEmail.objects.filter(to=bad.email, status=EmailStatus.FAILED).first(),
+            what="the refused address to fail",
+        )
+        waiting = wait_for(
+            lambda: (
+                OutgoingEmail.objects.filter(to=greylisted.email, attempts=1)
+                .exclude(status=EmailStatus.SENDING)
+                .first()
+            ),
+            what="the greylisted email's first attempt",
+        )
+        assert waiting.status == EmailStatus.QUEUED
+        assert waiting.next_attempt_at > timezone.now()
+
+        # A minute later, the sweeper hands it over again.
+        OutgoingEmail.objects.filter(pk=waiting.pk).update(next_attempt_at=timezone.now())
+        sweep()
+        message = arrives_once(smtp_server, greylisted.email)
+
+    waiting.refresh_from_db()
+    assert "550" in failed.last_error
+    assert smtp_server.received(bad.email) == []
+    assert waiting.status == EmailStatus.SENT
+    assert waiting.attempts == 2
+    assert message["Message-ID"] == waiting.message_id
