@@ -32,7 +32,8 @@ def due_reminders(*, now: datetime) -> list[tuple[Event, float]]:
     whose time has come. Only the latest: after beat was down for a day, one
     reminder goes, not the two-day and the two-hour one together."""
     due = []
-    for event in Event.objects.published().filter(starts_at__gt=now):
+    upcoming = Event.objects.published().filter(starts_at__gt=now)
+    for event in upcoming.only("pk", "starts_at", "reminder_hours", "sequence"):
         passed = [
             hours
             for hours in reminder_offsets(event)
