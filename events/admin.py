@@ -79,10 +79,24 @@ class EventAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).with_counts()
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or obj.status != EventStatus.CANCELLED:
+            # Cancelling must tell everyone registered: only the action does.
+            form.base_fields["status"].choices = [
+                choice for choice in EventStatus.choices if choice[0] != EventStatus.CANCELLED
+            ]
+            form.base_fields["status"].help_text = (
+                "To cancel an event, use the action “Cancel selected events” on the list: "
+                "it emails everyone registered."
+            )
+        return form
+
     def save_model(self, request, obj, form, change):
         # Moving a published event or changing its place emails everyone
         # registered: change_event saves those fields and raises `sequence`
-        # (inside the admin's transaction), then the form saves the rest.
+        # (inside the admin's transaction), then save_event saves the rest
+        # and gives any places freed by a higher capacity to people waiting.
         was_published = form.initial.get("status") == EventStatus.PUBLISHED
         time_or_place = set(form.changed_data) & {*services.TIME_FIELDS, *services.PLACE_FIELDS}
         if change and was_published and obj.status == EventStatus.PUBLISHED and time_or_place:
@@ -95,7 +109,7 @@ class EventAdmin(admin.ModelAdmin):
                 event_format=obj.format,
                 online_joining_details=obj.online_joining_details,
             ).sequence
-        super().save_model(request, obj, form, change)
+        services.save_event(obj)
 
     @admin.action(description="Cancel selected events", permissions=["change"])
     def cancel_events(self, request, queryset):
@@ -134,15 +148,39 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(Registration)
 class RegistrationAdmin(admin.ModelAdmin):
+    """Registrations are read here; changes go through the services (the
+    candidate's own link, or the actions below), so the waiting list and
+    the emails always follow."""
+
     list_display = ["reference", "full_name", "event", "status", "created_at"]
     list_filter = ["status"]
     search_fields = ["reference", "last_name", "email"]
     list_select_related = ["event"]
-    readonly_fields = [
-        "reference",
-        "email_key",
-        "privacy_accepted_at",
-        "promoted_at",
-        "cancelled_at",
-    ]
-    raw_id_fields = ["event"]
+    actions = ["cancel_registrations"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_cancel_permission(self, request):
+        return request.user.has_perm("events.change_registration")
+
+    @admin.action(description="Cancel selected registrations", permissions=["cancel"])
+    def cancel_registrations(self, request, queryset):
+        cancelled = 0
+        for registration in queryset.select_related("event"):
+            try:
+                services.cancel_registration(registration)
+            except ValidationError:
+                continue
+            cancelled += 1
+        self.message_user(
+            request,
+            f"{cancelled} registration{'s' if cancelled != 1 else ''} cancelled; "
+            "each person is emailed and freed places go to the waiting list.",
+        )
