@@ -45,6 +45,9 @@ def sent_to(address):
 
 @pytest.fixture
 def people(event):
+    # Full with one place, as an event with people waiting always is.
+    event.capacity = 1
+    event.save()
     return {
         "confirmed": RegistrationFactory(event=event),
         "waiting": RegistrationFactory(event=event, status=RegistrationStatus.WAITING),

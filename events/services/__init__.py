@@ -1,0 +1,63 @@
+"""Writes for events and registrations (STYLE.md: services write). The
+package splits them by who acts: candidates (`registrations`) and staff
+(`event_changes`); callers import from here."""
+
+from .event_changes import (
+    EVENT_ALREADY_CANCELLED,
+    EVENT_CANCELLED_CANNOT_CHANGE,
+    EVENT_MUST_END_AFTER_START,
+    PLACE_FIELDS,
+    TIME_FIELDS,
+    cancel_event,
+    change_event,
+    queue_registration_emails,
+    save_event,
+    upsert_demo_event,
+)
+from .registrations import (
+    EVENT_CANCELLED,
+    EVENT_NOT_PUBLISHED,
+    EVENT_PAST,
+    REFUSALS,
+    REGISTRATION_ALREADY_CANCELLED,
+    REGISTRATION_CLOSED,
+    REGISTRATION_NOT_OPEN,
+    RESEND_QUIET_PERIOD,
+    RegistrationOutcome,
+    cancel_registration,
+    manage_url,
+    promote_from_waiting_list,
+    register_candidate,
+    resend_registration_link,
+    update_registration_details,
+    waiting_position,
+)
+
+__all__ = [
+    "EVENT_ALREADY_CANCELLED",
+    "EVENT_CANCELLED",
+    "EVENT_CANCELLED_CANNOT_CHANGE",
+    "EVENT_MUST_END_AFTER_START",
+    "EVENT_NOT_PUBLISHED",
+    "EVENT_PAST",
+    "PLACE_FIELDS",
+    "REFUSALS",
+    "REGISTRATION_ALREADY_CANCELLED",
+    "REGISTRATION_CLOSED",
+    "REGISTRATION_NOT_OPEN",
+    "RESEND_QUIET_PERIOD",
+    "TIME_FIELDS",
+    "RegistrationOutcome",
+    "cancel_event",
+    "cancel_registration",
+    "change_event",
+    "manage_url",
+    "promote_from_waiting_list",
+    "queue_registration_emails",
+    "register_candidate",
+    "resend_registration_link",
+    "save_event",
+    "update_registration_details",
+    "upsert_demo_event",
+    "waiting_position",
+]
