@@ -1,0 +1,83 @@
+"""`make bench`: prepare a database, start gunicorn, measure, then start an
+SMTP sink and a Celery worker, measure, print one table and write it into
+docs/benchmarks.md. Every process it starts is stopped on the way out."""
+
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from . import load, prepare, processes
+from .report import Row
+
+LOGS = Path(__file__).resolve().parent.parent / "var" / "bench"
+
+
+def _stop_on_sigterm(signum, frame):
+    # Turn SIGTERM into an exception, so every `finally` stops its processes.
+    raise SystemExit(128 + signum)
+
+
+def _setup_django(env: dict) -> None:
+    os.environ.update(env)
+    prepare.reset_database()
+    import django
+
+    django.setup()
+    prepare.migrate_and_collect()
+    prepare.seed()
+
+
+def measure(folder: Path) -> tuple[list[Row], dict]:
+    from . import mail, pages, report, spike
+
+    port = processes.free_port()
+    env = prepare.environment(port=port, static_root=folder / "static")
+    step("Database insight_bench: migrate, collect static files, seed")
+    _setup_django(env)
+    facts = report.machine()
+    rows: list[Row] = []
+    step(f"gunicorn ({processes.GUNICORN_WORKERS} sync workers) on 127.0.0.1:{port}")
+    with processes.gunicorn(port=port, env=env, log=LOGS / "gunicorn.log"):
+        step("1. Event page and bare view, wrk")
+        rows += pages.page_rows(port)
+        step("2. Registration POSTs, wrk")
+        rows += pages.register_rows(port, folder)
+        step("3. Spike of simultaneous registrations")
+        rows += spike.spike_rows(port)
+    step("4. Email throughput: SMTP sink, Celery worker, smtplib")
+    rows += mail.mail_rows(env, LOGS)
+    return rows, facts
+
+
+def step(text: str) -> None:
+    print(f"== {text}", flush=True)
+
+
+def main() -> int:
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    started = time.monotonic()
+    load_at_start = os.getloadavg()[0]
+    load.ensure_wrk()
+    shutil.rmtree(LOGS, ignore_errors=True)
+    LOGS.mkdir(parents=True)
+    try:
+        with tempfile.TemporaryDirectory(prefix="insight-bench-") as folder:
+            rows, facts = measure(Path(folder))
+    except Exception:
+        traceback.print_exc()
+        print(f"\nmake bench failed; the logs of what it started are in {LOGS}", file=sys.stderr)
+        return 1
+    from .report import publish
+
+    facts["load average (1 min), start / end"] = f"{load_at_start:.2f} / {os.getloadavg()[0]:.2f}"
+    publish(rows, facts, minutes=(time.monotonic() - started) / 60)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

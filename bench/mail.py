@@ -1,0 +1,138 @@
+"""Figure 4: emails per second from the outbox to an SMTP server on loopback
+through a real Celery worker, against a bare smtplib loop sending the same
+messages to the same server."""
+
+import smtplib
+import time
+from email.utils import parseaddr
+from pathlib import Path
+
+from . import prepare, processes
+from .report import Row, verdict
+
+EMAILS = 1000
+TIMEOUT_SECONDS = 240
+DEDUPE_PREFIX = "bench-throughput:"
+
+
+def queue_emails(count: int) -> float:
+    """Queue `count` confirmation emails (with their .ics) in one transaction,
+    as register_candidate would; return the time of the commit, from which
+    the send tasks go to the broker."""
+    from django.db import transaction
+
+    from emails.services import queue_email
+    from events import calendar, services
+    from events.models import Registration, RegistrationStatus
+
+    registration = (
+        Registration.objects.select_related("event")
+        .filter(event__slug=prepare.PAGE_EVENT, status=RegistrationStatus.CONFIRMED)
+        .first()
+    )
+    context = {
+        "registration": registration,
+        "event": registration.event,
+        "position": None,
+        "manage_url": services.manage_url("bench-token"),
+    }
+    attachment = calendar.registration_ics(registration)
+    with transaction.atomic():
+        for number in range(count):
+            queue_email(
+                kind="registration_confirmed",
+                to=f"mail-{number}@bench.example.org",
+                context=context,
+                dedupe_key=f"{DEDUPE_PREFIX}{number}",
+                attachments=[attachment],
+            )
+        committed = time.time()
+    return committed
+
+
+def _bench_emails():
+    from emails.models import OutgoingEmail
+
+    return OutgoingEmail.objects.filter(dedupe_key__startswith=DEDUPE_PREFIX)
+
+
+def wait_until_sent(count: int) -> float:
+    """Poll the outbox until every bench email is sent; return the last sent_at."""
+    from django.db.models import Max
+
+    from emails.models import EmailStatus
+
+    deadline = time.monotonic() + TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if _bench_emails().filter(status=EmailStatus.SENT).count() == count:
+            return _bench_emails().aggregate(last=Max("sent_at"))["last"].timestamp()
+        if error := _bench_emails().exclude(last_error="").values_list("last_error").first():
+            raise RuntimeError(f"the worker could not send an email: {error[0]}")
+        time.sleep(0.25)
+    raise RuntimeError(f"not all {count} emails were sent within {TIMEOUT_SECONDS}s")
+
+
+def _messages() -> list[tuple[str, str, bytes]]:
+    from django.conf import settings
+
+    from emails.services import build_message
+
+    sender = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    return [
+        (sender, email.to, build_message(email).message().as_bytes(linesep="\r\n"))
+        for email in _bench_emails().order_by("pk")
+    ]
+
+
+def bare_loop(port: int, messages: list, *, reuse: bool) -> float:
+    """Send with smtplib over one connection (reuse) or one per message, as
+    Django's SMTP backend does when each task sends one email. Per second."""
+    start = time.perf_counter()
+    if reuse:
+        with smtplib.SMTP(processes.HOST, port) as smtp:
+            for sender, recipient, raw in messages:
+                smtp.sendmail(sender, [recipient], raw)
+    else:
+        for sender, recipient, raw in messages:
+            with smtplib.SMTP(processes.HOST, port) as smtp:
+                smtp.sendmail(sender, [recipient], raw)
+    return len(messages) / (time.perf_counter() - start)
+
+
+def mail_rows(env: dict, logs: Path) -> list[Row]:
+    port = processes.free_port()
+    worker_env = {
+        **env,
+        "DJANGO_SETTINGS_MODULE": "recruitment.settings",
+        "EMAIL_URL": f"smtp://{processes.HOST}:{port}",
+    }
+    with processes.smtp_sink(port=port, env=env, log=logs / "smtp-sink.log") as sink:
+        prepare.purge_broker()
+        with processes.celery_worker(env=worker_env, log=logs / "celery-worker.log"):
+            committed = queue_emails(EMAILS)
+            worker_rate = EMAILS / (wait_until_sent(EMAILS) - committed)
+            received = processes.sink_count(sink)
+        messages = _messages()
+        one_connection = bare_loop(port, messages, reuse=True)
+        per_message = bare_loop(port, messages, reuse=False)
+    print(f"  worker {worker_rate:.0f}/s, smtplib {one_connection:.0f}/s and {per_message:.0f}/s")
+    return [
+        Row(
+            f"Emails per second, {EMAILS:,} from the outbox through the worker",
+            f"{worker_rate:,.0f}",
+            f"{one_connection:,.0f}",
+            f"{worker_rate / one_connection:.2f}",
+            "none set",
+        ),
+        Row(
+            "Emails per second, bare loop opening a connection per message",
+            bare=f"{per_message:,.0f}",
+            ratio=f"{worker_rate / per_message:.2f}",
+        ),
+        Row(
+            "Emails the SMTP server received from the worker",
+            f"{received:,}",
+            target=f"exactly {EMAILS:,}",
+            verdict=verdict(received == EMAILS),
+        ),
+    ]
