@@ -8,6 +8,8 @@ PY := $(BIN)/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 CSS := build/css/site.css
+# The browser tests drive Debian's Chromium (Playwright's own download does not work here).
+CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -37,7 +39,14 @@ run: install
 	@echo "Serving http://$(HOST):$(PORT)/ (emails go to the console and var/mail/)"
 	DEBUG=true $(PY) manage.py runserver $(HOST):$(PORT)
 
-test: install
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	else \
+		echo "The browser tests need Chromium at $(CHROMIUM): apt-get install chromium chromium-driver" >&2; exit 1; \
+	fi
+
+test: install $(CHROMIUM)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -47,10 +47,10 @@ class EventFilterForm(forms.Form):
         self.helper.form_method = "get"
         self.helper.form_id = "event-filters"
         self.helper.layout = Layout(
-            Field.select("role"),
-            Field.select("format"),
-            Field.select("audience"),
-            Field.select("month"),
+            Field.select("role", css_class="govuk-!-width-full"),
+            Field.select("format", css_class="govuk-!-width-full"),
+            Field.select("audience", css_class="govuk-!-width-full"),
+            Field.select("month", css_class="govuk-!-width-full"),
             Button("filter", "Show events", css_class="govuk-button--secondary"),
         )
         self.helper.label_size = Size.SMALL
@@ -131,7 +131,7 @@ class CandidateDetailsForm(forms.Form):
 class RegistrationForm(CandidateDetailsForm):
     email = forms.EmailField(
         label="Email address",
-        help_text="We will send your confirmation and calendar invite here.",
+        help_text="We will send your confirmation and reference here.",
         max_length=254,
         error_messages={
             "required": "Enter your email address",
@@ -176,12 +176,14 @@ class RegistrationForm(CandidateDetailsForm):
         "privacy",
     ]
 
-    def __init__(self, *args, event_roles=None, **kwargs):
+    def __init__(self, *args, event_roles=None, waiting_list=False, **kwargs):
         super().__init__(*args, **kwargs)
         if event_roles is not None:
             self.fields["role"].queryset = event_roles
         self.helper = FormHelper()
         self.helper.form_id = "registration-form"
+        # Our own messages, in the error summary, not the browser's bubbles.
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             *self.details_layout(),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
@@ -191,7 +193,7 @@ class RegistrationForm(CandidateDetailsForm):
             Field.radios("heard_from", legend_size=Size.MEDIUM, small=True),
             HTML('{% include "events/_privacy_intro.html" %}'),
             Field.checkbox("privacy"),
-            Submit("submit", "Register"),
+            Submit("submit", "Join the waiting list" if waiting_list else "Register"),
         )
 
 
@@ -200,6 +202,7 @@ class ChangeDetailsForm(CandidateDetailsForm):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.form_id = "change-details-form"
+        self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
             *self.details_layout(),
             Field.text("phone", field_width=Fixed.TWENTY),

@@ -42,6 +42,15 @@ class Audience(models.TextChoices):
     LGBT = "lgbt", "LGBT+ candidates"
 
 
+# How a targeted session names its audience in a sentence ("This session is
+# for women"), keeping capitals where they belong.
+AUDIENCE_IN_A_SENTENCE = {
+    Audience.WOMEN: "women",
+    Audience.BLACK_ASIAN_MINORITY_ETHNIC: "Black, Asian and minority ethnic candidates",
+    Audience.LGBT: "LGBT+ candidates",
+}
+
+
 class EventStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     PUBLISHED = "published", "Published"
@@ -142,6 +151,10 @@ class Event(TimeStampedModel):
     @property
     def is_online(self):
         return self.format == EventFormat.ONLINE
+
+    @property
+    def audience_in_a_sentence(self):
+        return AUDIENCE_IN_A_SENTENCE.get(self.audience, "everyone")
 
     @property
     def closes_at(self):

@@ -2,11 +2,11 @@
 
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from . import tokens
-from .models import Event, Registration, RegistrationLink
+from .models import DEFAULT_CLOSE_BEFORE_START, Event, Registration, RegistrationLink
 
 
 def upcoming_events(
@@ -35,12 +35,17 @@ def event_for_page(slug: str) -> Event | None:
 
 
 def next_similar_event(event: Event) -> Event | None:
-    """The soonest open event like this one, offered when it is past or cancelled."""
+    """The soonest event like this one that still takes registrations,
+    offered when this one is past, cancelled, closed or not yet open."""
+    now = timezone.now()
+    still_open = Q(registration_closes_at__gt=now) | Q(
+        registration_closes_at__isnull=True, starts_at__gt=now + DEFAULT_CLOSE_BEFORE_START
+    )
     candidates = (
         Event.objects.published()
-        .upcoming()
-        .filter(starts_at__gt=timezone.now())
+        .filter(still_open)
         .exclude(pk=event.pk)
+        .order_by("starts_at", "pk")
         .with_counts()
     )
     return (

@@ -6,6 +6,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from . import queries, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
+from .models import EventState
 
 
 class EventListView(ListView):
@@ -66,7 +67,11 @@ class RegisterView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "event_roles": self.event.roles.all()}
+        return {
+            **super().get_form_kwargs(),
+            "event_roles": self.event.roles.all(),
+            "waiting_list": self.event.state() == EventState.FULL,
+        }
 
     def get_context_data(self, **kwargs):
         state = self.event.state()

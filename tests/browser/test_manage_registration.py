@@ -32,7 +32,7 @@ def test_open_the_link_change_details_then_cancel(page, site):
         "A seat near the front.",
     )
 
-    page.get_by_role("link", name="Cancel my registration").click()
+    page.get_by_role("button", name="Cancel my registration").click()
     expect(page.locator("h1")).to_have_text("Are you sure you want to cancel?")
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED  # a GET changes nothing
