@@ -11,7 +11,10 @@ from events.models import Registration, RegistrationStatus
 from tests.conftest import requires_postgresql
 from tests.factories import EventFactory, RegistrationFactory, role
 
-pytestmark = [requires_postgresql, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    requires_postgresql,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def run_together(jobs):
