@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "core",
     "emails",
     "events",
+    "mentoring",
+    "alerts",
+    "equality",
 ]
 
 MIDDLEWARE = [

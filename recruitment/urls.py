@@ -9,6 +9,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("events.urls")),
+    path("", include("mentoring.urls")),
+    path("", include("alerts.urls")),
+    path("", include("equality.urls")),
 ]
 
 handler404 = "core.views.page_not_found"
