@@ -85,7 +85,7 @@ class RegisterView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            services.register_candidate(
+            outcome = services.register_candidate(
                 self.event,
                 first_name=data["first_name"],
                 last_name=data["last_name"],
@@ -99,10 +99,18 @@ class RegisterView(FormView):
             form.add_error(None, error)
             return self.form_invalid(form)
         self.request.session[SESSION_EMAIL_KEY] = data["email"]
+        # Only a new registration is remembered for the optional follow-up
+        # questions (equality monitoring): a repeat, perhaps by a stranger,
+        # sees the same page but answers nothing on anyone's behalf.
+        if outcome.created:
+            self.request.session[SESSION_NEW_REGISTRATION_KEY] = outcome.registration.pk
+        else:
+            self.request.session.pop(SESSION_NEW_REGISTRATION_KEY, None)
         return redirect("events:registered", slug=self.event.slug)
 
 
 SESSION_EMAIL_KEY = "registered_email"
+SESSION_NEW_REGISTRATION_KEY = "new_registration_id"
 
 
 class RegisteredView(TemplateView):
