@@ -11,7 +11,7 @@ import time
 import traceback
 from pathlib import Path
 
-from . import load, prepare, processes
+from . import load, prepare, processes, report
 from .report import Row
 
 LOGS = Path(__file__).resolve().parent.parent / "var" / "bench"
@@ -33,11 +33,11 @@ def _setup_django(env: dict) -> None:
 
 
 def measure(folder: Path) -> tuple[list[Row], dict]:
-    from . import mail, pages, report, spike
+    from . import mail, pages, spike
 
     port = processes.free_port()
     env = prepare.environment(port=port, static_root=folder / "static")
-    step("Database insight_bench: migrate, collect static files, seed")
+    step(f"Database {prepare.DATABASE}: migrate, collect static files, seed")
     _setup_django(env)
     facts = report.machine()
     rows: list[Row] = []
@@ -61,7 +61,7 @@ def step(text: str) -> None:
 def main() -> int:
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
     started = time.monotonic()
-    load_at_start = os.getloadavg()[0]
+    report.load_now()
     load.ensure_wrk()
     shutil.rmtree(LOGS, ignore_errors=True)
     LOGS.mkdir(parents=True)
@@ -72,10 +72,8 @@ def main() -> int:
         traceback.print_exc()
         print(f"\nmake bench failed; the logs of what it started are in {LOGS}", file=sys.stderr)
         return 1
-    from .report import publish
-
-    facts["load average (1 min), start / end"] = f"{load_at_start:.2f} / {os.getloadavg()[0]:.2f}"
-    publish(rows, facts, minutes=(time.monotonic() - started) / 60)
+    facts["load average (1 min)"] = report.load_fact()
+    report.publish(rows, facts, minutes=(time.monotonic() - started) / 60)
     return 0
 
 

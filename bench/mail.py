@@ -8,7 +8,7 @@ from email.utils import parseaddr
 from pathlib import Path
 
 from . import prepare, processes
-from .report import Row, verdict
+from .report import Row, load_now, verdict
 
 EMAILS = 1000
 TIMEOUT_SECONDS = 240
@@ -99,23 +99,31 @@ def bare_loop(port: int, messages: list, *, reuse: bool) -> float:
     return len(messages) / (time.perf_counter() - start)
 
 
-def mail_rows(env: dict, logs: Path) -> list[Row]:
-    port = processes.free_port()
+def _through_worker(env: dict, port: int, sink, logs: Path) -> tuple[float, int]:
+    """Emails per second through the Procfile's worker, and how many arrived."""
     worker_env = {
         **env,
         "DJANGO_SETTINGS_MODULE": "recruitment.settings",
         "EMAIL_URL": f"smtp://{processes.HOST}:{port}",
     }
+    prepare.purge_broker()
+    with processes.celery_worker(env=worker_env, log=logs / "celery-worker.log"):
+        committed = queue_emails(EMAILS)
+        rate = EMAILS / (wait_until_sent(EMAILS) - committed)
+        return rate, processes.sink_count(sink)
+
+
+def mail_rows(env: dict, logs: Path) -> list[Row]:
+    port = processes.free_port()
     with processes.smtp_sink(port=port, env=env, log=logs / "smtp-sink.log") as sink:
-        prepare.purge_broker()
-        with processes.celery_worker(env=worker_env, log=logs / "celery-worker.log"):
-            committed = queue_emails(EMAILS)
-            worker_rate = EMAILS / (wait_until_sent(EMAILS) - committed)
-            received = processes.sink_count(sink)
+        worker_rate, received = _through_worker(env, port, sink, logs)
         messages = _messages()
         one_connection = bare_loop(port, messages, reuse=True)
         per_message = bare_loop(port, messages, reuse=False)
-    print(f"  worker {worker_rate:.0f}/s, smtplib {one_connection:.0f}/s and {per_message:.0f}/s")
+    print(
+        f"  worker {worker_rate:.0f}/s, smtplib {one_connection:.0f}/s and {per_message:.0f}/s, "
+        f"load {load_now():.1f}"
+    )
     return [
         Row(
             f"Emails per second, {EMAILS:,} from the outbox through the worker",

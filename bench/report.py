@@ -26,6 +26,22 @@ class Row:
     verdict: str = ""
 
 
+_loads: list[float] = []
+
+
+def load_now() -> float:
+    """The 1-minute load average, remembered for the machine's facts."""
+    _loads.append(os.getloadavg()[0])
+    return _loads[-1]
+
+
+def load_fact() -> str:
+    text = f"{_loads[0]:.1f} at the start, {max(_loads):.1f} at most, {load_now():.1f} at the end"
+    if max(_loads) > (os.cpu_count() or 1) + 1:
+        text += ": other work was competing for the cores, so the figures are low"
+    return text
+
+
 def verdict(passed: bool) -> str:
     return "PASS" if passed else "MISS"
 
