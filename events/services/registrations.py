@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from emails.queries import email_queued
-from emails.services import queue_email
+from emails.services import EmailToQueue, queue_emails
 
 from .. import calendar, tokens
 from ..models import (
@@ -72,6 +73,21 @@ def register_candidate(
     """
     now = now or timezone.now()
     email_key = email.strip().casefold()
+    # Everything that needs no lock is done before taking it: every
+    # registration for the event waits its turn on the row lock until commit.
+    registration = Registration(
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        email=email.strip(),
+        email_key=email_key,
+        phone=phone.strip(),
+        role=role,
+        access_needs=access_needs.strip(),
+        heard_from=heard_from,
+        privacy_accepted_at=now,
+        reference=_unused_reference(),
+    )
+    token = tokens.new_token()
     with transaction.atomic():
         event = _lock_event_with_counts(event.pk)
         state = event.state(now=now)
@@ -82,42 +98,49 @@ def register_candidate(
             resend_registration_link(existing, now=now)
             return RegistrationOutcome(existing, created=False)
         has_place = event.confirmed_count < event.capacity and not event.waiting_count
-        registration = Registration(
-            event=event,
-            status=RegistrationStatus.CONFIRMED if has_place else RegistrationStatus.WAITING,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
-            email=email.strip(),
-            email_key=email_key,
-            phone=phone.strip(),
-            role=role,
-            access_needs=access_needs.strip(),
-            heard_from=heard_from,
-            privacy_accepted_at=now,
+        registration.event = event
+        registration.status = (
+            RegistrationStatus.CONFIRMED if has_place else RegistrationStatus.WAITING
         )
-        _save_with_new_reference(registration)
-        token = _add_link(registration)
-        kind = "registration_confirmed" if has_place else "waiting_list_joined"
-        _queue_registration_email(registration, kind=kind, token=token)
+        registration.save(force_insert=True)
+        RegistrationLink.objects.create(
+            registration=registration, token_hash=tokens.hash_token(token)
+        )
+        _queue_registration_email(
+            registration,
+            kind="registration_confirmed" if has_place else "waiting_list_joined",
+            token=token,
+            position=None if has_place else event.waiting_count + 1,
+        )
     return RegistrationOutcome(registration, created=True)
 
 
 def _lock_event_with_counts(event_id: int) -> Event:
+    """The event row, locked until the transaction ends, with its confirmed
+    and waiting counts read under the lock (one query)."""
     event = Event.objects.select_for_update().get(pk=event_id)
-    counts = Registration.objects.filter(event_id=event_id).active()
-    event.confirmed_count = counts.filter(status=RegistrationStatus.CONFIRMED).count()
-    event.waiting_count = counts.filter(status=RegistrationStatus.WAITING).count()
+    counts = Registration.objects.filter(event_id=event_id).aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
+    )
+    event.confirmed_count = counts["confirmed"]
+    event.waiting_count = counts["waiting"]
     return event
 
 
-def _save_with_new_reference(registration: Registration, *, attempts: int = 5) -> None:
-    """Save with a random reference, drawing again on the rare collision."""
+def _unused_reference(*, attempts: int = 5) -> str:
+    """A random reference no registration has (the unique constraint still
+    guards the vanishingly rare race between this check and the insert)."""
     for _ in range(attempts - 1):
-        registration.reference = tokens.new_reference()
-        if not Registration.objects.filter(reference=registration.reference).exists():
-            break
-    with transaction.atomic():
-        registration.save()
+        reference = tokens.new_reference()
+        if not Registration.objects.filter(reference=reference).exists():
+            return reference
+    return tokens.new_reference()
+
+
+def _save_with_new_reference(registration: Registration) -> None:
+    registration.reference = _unused_reference()
+    registration.save(force_insert=True)
 
 
 def _add_link(registration: Registration) -> str:
@@ -138,6 +161,9 @@ def waiting_position(registration: Registration) -> int | None:
     ).count()
 
 
+_UNKNOWN = object()
+
+
 def _queue_registration_email(
     registration: Registration,
     *,
@@ -145,22 +171,32 @@ def _queue_registration_email(
     token: str | None = None,
     dedupe_suffix: str = "",
     attachment: dict | None = None,
+    position: int | None | object = _UNKNOWN,
 ) -> None:
+    """Queue one email about a registration. Call holding the event row lock
+    (it keeps a second run for the same reason out of the bulk insert);
+    pass `position` when the caller already knows it."""
+    if position is _UNKNOWN:
+        position = waiting_position(registration)
     context = {
         "registration": registration,
         "event": registration.event,
-        "position": waiting_position(registration),
+        "position": position,
         "manage_url": manage_url(token) if token else None,
     }
     if attachment is None and kind in {"registration_confirmed", "promoted_from_waiting_list"}:
         attachment = calendar.registration_ics(registration)
-    queue_email(
-        kind=kind,
-        to=registration.email,
-        context=context,
-        dedupe_key=f"{kind}:{registration.pk}{dedupe_suffix}",
-        about=f"registration:{registration.pk}",
-        attachments=[attachment] if attachment else [],
+    queue_emails(
+        [
+            EmailToQueue(
+                kind=kind,
+                to=registration.email,
+                context=context,
+                dedupe_key=f"{kind}:{registration.pk}{dedupe_suffix}",
+                about=f"registration:{registration.pk}",
+                attachments=[attachment] if attachment else [],
+            )
+        ]
     )
 
 
