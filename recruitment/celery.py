@@ -4,9 +4,21 @@ each app's tasks.py."""
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "recruitment.settings")
 
 app = Celery("recruitment")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _drop_broken_database_connections(**kwargs):
+    # Workers keep their database connection between tasks (DB_REUSE_MAX in
+    # settings) instead of opening one per email; like a web request, each
+    # task first drops a connection that has failed or outlived CONN_MAX_AGE,
+    # so a PostgreSQL restart costs one failed task, not a thousand.
+    from django.db import close_old_connections
+
+    close_old_connections()
