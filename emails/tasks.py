@@ -1,8 +1,12 @@
 from datetime import timedelta
 
 from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
 
-from . import services
+from core.dates import months_before
+
+from . import retention, services
 
 # A temporary failure is tried again after 1, 2, 4 ... minutes, at most two
 # hours apart, twelve attempts in all (about ten hours): long enough to ride
@@ -32,3 +36,8 @@ def task_sweep_outbox() -> None:
     services.sweep_outbox(
         stuck_after=STUCK_AFTER, lost_after=LOST_AFTER, max_attempts=SEND_RETRY.max_attempts
     )
+
+
+@shared_task(name="emails.erase_old_emails", ignore_result=True)
+def task_erase_old_emails() -> None:
+    retention.erase_emails_before(months_before(timezone.now(), settings.RETENTION_MONTHS))

@@ -182,6 +182,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
         "options": {"expires": 30 * 60},
     },
+    # Daily: personal data RETENTION_MONTHS after each event (PRODUCT.md part 8).
+    "anonymise-past-registrations": {
+        "task": "events.anonymise_past_registrations",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
+    "erase-old-emails": {
+        "task": "emails.erase_old_emails",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
     # Daily, not every minute: erasing a day late is within the promise.
     "erase-expired-mentoring-requests": {
         "task": "mentoring.erase_expired_requests",
