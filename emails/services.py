@@ -46,6 +46,8 @@ class EmailToQueue:
     dedupe_key: str
     about: str = ""
     attachments: list[dict] = field(default_factory=list)
+    # Extra headers for this email only, e.g. List-Unsubscribe (RFC 8058).
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,7 @@ def _new_row(email: EmailToQueue) -> OutgoingEmail:
         body_text=text,
         body_html=html,
         attachments=email.attachments,
+        headers=email.headers,
         about=email.about,
         next_attempt_at=timezone.now(),
         message_id=make_msgid(domain=_message_id_domain()),
