@@ -22,6 +22,8 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *_crud("events", "registration", "view", "change"),
         *_crud("events", "role", "view"),
         *_crud("emails", "outgoingemail", "view", "change"),
+        *_crud("alerts", "subscription", "view"),
+        *_crud("alerts", "eventalertrun", "view"),
     ],
     POSITIVE_ACTION: [],
 }

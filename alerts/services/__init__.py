@@ -1,0 +1,71 @@
+"""Writes for event alerts (STYLE.md: services write): subscriptions
+(candidates), the fan-out of each event to its subscribers (workers), and
+retention (beat). Callers import from here."""
+
+from .fanout import (
+    BATCH_SIZE,
+    STALLED_AFTER,
+    alert_key,
+    enqueue_run,
+    resume_stalled_runs,
+    send_event_alert_batch,
+    send_event_alerts,
+    start_event_alert_run,
+    start_event_alerts,
+)
+from .retention import (
+    RECONFIRM_WITHIN,
+    UNCONFIRMED_KEPT_FOR,
+    apply_alert_retention,
+    ask_to_reconfirm,
+    months_before,
+    prune_links,
+    reconfirm_due_before,
+    remove_lapsed_subscriptions,
+    remove_unconfirmed_subscriptions,
+)
+from .subscriptions import (
+    CONFIRM_QUIET_PERIOD,
+    add_link,
+    add_links,
+    confirm_subscription,
+    confirm_url,
+    list_headers,
+    manage_url,
+    subscribe,
+    unsubscribe,
+    unsubscribe_url,
+    update_subscription,
+)
+
+__all__ = [
+    "BATCH_SIZE",
+    "CONFIRM_QUIET_PERIOD",
+    "RECONFIRM_WITHIN",
+    "STALLED_AFTER",
+    "UNCONFIRMED_KEPT_FOR",
+    "add_link",
+    "add_links",
+    "alert_key",
+    "apply_alert_retention",
+    "ask_to_reconfirm",
+    "confirm_subscription",
+    "confirm_url",
+    "enqueue_run",
+    "list_headers",
+    "manage_url",
+    "months_before",
+    "prune_links",
+    "reconfirm_due_before",
+    "remove_lapsed_subscriptions",
+    "remove_unconfirmed_subscriptions",
+    "resume_stalled_runs",
+    "send_event_alert_batch",
+    "send_event_alerts",
+    "start_event_alert_run",
+    "start_event_alerts",
+    "subscribe",
+    "unsubscribe",
+    "unsubscribe_url",
+    "update_subscription",
+]
