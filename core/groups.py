@@ -25,7 +25,10 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *_crud("alerts", "subscription", "view"),
         *_crud("alerts", "eventalertrun", "view"),
     ],
-    POSITIVE_ACTION: [],
+    POSITIVE_ACTION: [
+        *_crud("mentoring", "mentoringrequest", "view", "change", "delete"),
+        *_crud("mentoring", "contactlogentry", "view", "add"),
+    ],
 }
 
 

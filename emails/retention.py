@@ -1,10 +1,22 @@
 """Erasing what the outbox holds about people once it is no longer needed."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from .models import EmailStatus, OutgoingEmail
 
 ERASED = "[erased]"
+# Everything that could identify the person; kind, status and dates stay.
+ERASED_FIELDS = {
+    "to": ERASED,
+    "subject": ERASED,
+    "body_text": "",
+    "body_html": "",
+    "attachments": [],
+    "headers": {},
+    "last_error": "",
+    "about": "",
+}
 
 
 def erase_emails_before(cutoff: datetime) -> int:
@@ -15,14 +27,13 @@ def erase_emails_before(cutoff: datetime) -> int:
         OutgoingEmail.objects.filter(created_at__lt=cutoff)
         .exclude(status=EmailStatus.SENDING)
         .exclude(to=ERASED)
-        .update(
-            to=ERASED,
-            subject=ERASED,
-            body_text="",
-            body_html="",
-            attachments=[],
-            headers={},
-            last_error="",
-            about="",
-        )
+        .update(**ERASED_FIELDS)
     )
+
+
+def erase_emails_about(abouts: Iterable[str]) -> int:
+    """Blank every email about these records (`about`, e.g. "mentoring_request:7")
+    at once, whatever its status, when the records themselves are erased
+    (a withdrawn mentoring request). Call it in the caller's transaction.
+    Returns rows erased."""
+    return OutgoingEmail.objects.filter(about__in=list(abouts)).update(**ERASED_FIELDS)
