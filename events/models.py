@@ -91,6 +91,21 @@ class EventQuerySet(models.QuerySet):
             ),
         )
 
+    def with_attendance(self):
+        """with_counts() and who came: confirmed people checked in, and of
+        them the walk-ins. One query with the event rows, however many."""
+        here = Q(
+            registrations__status=RegistrationStatus.CONFIRMED,
+            registrations__checked_in_at__isnull=False,
+        )
+        return self.with_counts().annotate(
+            attended_count=Count("registrations", filter=here),
+            walk_in_count=Count(
+                "registrations",
+                filter=here & Q(registrations__source=RegistrationSource.WALK_IN),
+            ),
+        )
+
 
 class Event(TimeStampedModel):
     title = models.CharField(max_length=150)
@@ -210,6 +225,15 @@ class HeardFrom(models.TextChoices):
     OTHER = "other", "Somewhere else"
 
 
+class RegistrationSource(models.TextChoices):
+    """How a registration was made: by the candidate online, by staff taking
+    it over the phone, or at the door on the night."""
+
+    ONLINE = "online", "Online"
+    PHONE = "phone", "By phone (staff)"
+    WALK_IN = "walk_in", "Walk-in on the night"
+
+
 class RegistrationQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -236,6 +260,9 @@ class Registration(TimeStampedModel):
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     checked_in_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(
+        max_length=20, choices=RegistrationSource, default=RegistrationSource.ONLINE
+    )
 
     objects = RegistrationQuerySet.as_manager()
 

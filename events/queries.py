@@ -1,12 +1,24 @@
-"""Reads of events for the public pages."""
+"""Reads of events: for the public pages, then for staff."""
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
+from django.db.models.functions import Concat, Lower, TruncDate
 from django.utils import timezone
 
 from . import tokens
-from .models import DEFAULT_CLOSE_BEFORE_START, Event, Registration, RegistrationLink
+from .models import (
+    DEFAULT_CLOSE_BEFORE_START,
+    Event,
+    Registration,
+    RegistrationLink,
+    RegistrationSource,
+    RegistrationStatus,
+)
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def upcoming_events(
@@ -65,3 +77,102 @@ def registration_for_token(token: str) -> Registration | None:
         .first()
     )
     return link.registration if link else None
+
+
+# Staff: the admin, the check-in page and the dashboard -----------------------
+
+
+@dataclass(frozen=True)
+class DoorCounts:
+    """How many are booked and how many are here, for the door."""
+
+    capacity: int
+    confirmed: int
+    here: int
+    walk_ins: int
+    waiting: int
+
+    @property
+    def still_to_come(self) -> int:
+        return max(self.confirmed - self.here, 0)
+
+    @property
+    def fully_booked(self) -> bool:
+        return self.confirmed >= self.capacity
+
+    @property
+    def room_full(self) -> bool:
+        return self.here >= self.capacity
+
+
+def door_counts(event: Event) -> DoorCounts:
+    """One query: booked, here, walk-ins and waiting for one event."""
+    here = Q(status=RegistrationStatus.CONFIRMED, checked_in_at__isnull=False)
+    counts = Registration.objects.filter(event_id=event.pk).aggregate(
+        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
+        here=Count("pk", filter=here),
+        walk_ins=Count("pk", filter=here & Q(source=RegistrationSource.WALK_IN)),
+        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
+    )
+    return DoorCounts(capacity=event.capacity, **counts)
+
+
+def door_list(event: Event, *, search: str = "") -> QuerySet[Registration]:
+    """Who the door expects, in name order: everyone confirmed; a search by
+    name or reference also finds people on the waiting list."""
+    registrations = Registration.objects.filter(event_id=event.pk).select_related("role")
+    search = " ".join(search.split())[:100]
+    if not search:
+        return registrations.filter(status=RegistrationStatus.CONFIRMED).order_by(
+            Lower("last_name"), Lower("first_name"), "pk"
+        )
+    # "HC-7KXA9B" or just "7KXA9B", as read out at the door.
+    matches = Q(reference__icontains=search) if len(search) >= 4 else Q(pk__in=[])
+    for word in search.split():
+        matches |= Q(first_name__istartswith=word) | Q(last_name__istartswith=word)
+    full_name = Concat("first_name", Value(" "), "last_name")
+    return (
+        registrations.active()
+        .annotate(full_name_search=full_name)
+        .filter(matches | Q(full_name_search__icontains=search))
+        .order_by("status", Lower("last_name"), Lower("first_name"), "pk")
+    )
+
+
+def upcoming_for_staff(*, now: datetime | None = None) -> QuerySet[Event]:
+    """Published events still to come, soonest first, with their counts."""
+    return Event.objects.published().upcoming(now=now).with_counts()
+
+
+def full_with_waiting(events) -> list[Event]:
+    """The demand signal: events full with people waiting."""
+    return [event for event in events if event.waiting_count and event.places_left() == 0]
+
+
+def registrations_per_day(events: list[Event]) -> dict[int, list[tuple[date, int]]]:
+    """For each event, how many of its current registrations (confirmed or
+    waiting) were made on each day, Europe/London, oldest first: one query."""
+    per_day: dict[int, list[tuple[date, int]]] = {event.pk: [] for event in events}
+    rows = (
+        Registration.objects.active()
+        .filter(event_id__in=per_day)
+        .annotate(day=TruncDate("created_at", tzinfo=LONDON))
+        .values("event_id", "day")
+        .annotate(made=Count("pk"))
+        .order_by("event_id", "day")
+    )
+    for row in rows:
+        per_day[row["event_id"]].append((row["day"], row["made"]))
+    return per_day
+
+
+def past_attendance(*, limit: int = 12, now: datetime | None = None) -> list[Event]:
+    """The latest published events that have ended, oldest first, with
+    confirmed, attended and walk-in counts: one query."""
+    events = (
+        Event.objects.published()
+        .filter(ends_at__lte=now or timezone.now())
+        .with_attendance()
+        .order_by("-starts_at", "-pk")[:limit]
+    )
+    return list(reversed(events))

@@ -1,6 +1,7 @@
 """Writes for events and registrations (STYLE.md: services write). The
 package splits them by who acts: candidates (`registrations`) and staff
-(`event_changes`); callers import from here."""
+(`event_changes` for changes that email everyone, `staff` for the admin's
+other work); callers import from here."""
 
 from .event_changes import (
     EVENT_ALREADY_CANCELLED,
@@ -32,8 +33,46 @@ from .registrations import (
     update_registration_details,
     waiting_position,
 )
+from .staff import (
+    DUPLICATE_IN_PAST,
+    EVENT_ALREADY_PUBLISHED,
+    EVENT_CANCELLED_CANNOT_PUBLISH,
+    FULLY_BOOKED,
+    NO_RECIPIENTS_CHOSEN,
+    NOT_CHECKED_IN,
+    NOT_ON_THE_DAY,
+    ROOM_FULL,
+    MessageAudience,
+    admit_walk_in,
+    check_in,
+    duplicate_event,
+    email_registrants,
+    message_key,
+    message_recipients,
+    publish_event,
+    register_by_phone,
+    undo_check_in,
+)
 
 __all__ = [
+    "DUPLICATE_IN_PAST",
+    "EVENT_ALREADY_PUBLISHED",
+    "EVENT_CANCELLED_CANNOT_PUBLISH",
+    "FULLY_BOOKED",
+    "NO_RECIPIENTS_CHOSEN",
+    "NOT_CHECKED_IN",
+    "NOT_ON_THE_DAY",
+    "ROOM_FULL",
+    "MessageAudience",
+    "admit_walk_in",
+    "check_in",
+    "duplicate_event",
+    "email_registrants",
+    "message_key",
+    "message_recipients",
+    "publish_event",
+    "register_by_phone",
+    "undo_check_in",
     "EVENT_ALREADY_CANCELLED",
     "EVENT_CANCELLED",
     "EVENT_CANCELLED_CANNOT_CHANGE",
