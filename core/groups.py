@@ -19,7 +19,7 @@ def _crud(app_label: str, model: str, *actions: str) -> list[str]:
 GROUP_PERMISSIONS: dict[str, list[str]] = {
     WORKFORCE_DEVELOPMENT: [
         *_crud("events", "event", "view", "add", "change"),
-        *_crud("events", "registration", "view", "change"),
+        *_crud("events", "registration", "view", "add", "change"),
         *_crud("events", "role", "view"),
         *_crud("emails", "outgoingemail", "view", "change"),
         *_crud("alerts", "subscription", "view"),

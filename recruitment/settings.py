@@ -72,6 +72,24 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
+# Login lockout (django-axes), all in one place: 5 wrong passwords in a row
+# for one username from one address lock that pair out for 30 minutes; a
+# right password resets the count. Unlock early with `manage.py
+# axes_reset_username EMAIL` (README: Staff guide). Its middleware goes last
+# and its backend first, as axes requires.
+INSTALLED_APPS += ["axes"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+
 ROOT_URLCONF = "recruitment.urls"
 WSGI_APPLICATION = "recruitment.wsgi.application"
 
