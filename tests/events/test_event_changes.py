@@ -219,7 +219,7 @@ def admin_form_data(event, **changes):
         "access_notes": event.access_notes,
         "online_joining_details": event.online_joining_details,
         "capacity": event.capacity,
-        "reminder_hours": "[48, 2]",
+        "reminder_hours": ["48", "2"],
         "cancellation_message": "",
         **changes,
     }
@@ -246,6 +246,7 @@ def test_moving_a_published_event_in_the_admin_emails_everyone_registered(
                 title="Insight evening (new date)",
                 starts_at=new_start,
                 ends_at=new_start + timedelta(hours=2),
+                _confirmed="yes",  # the admin asks first: test_admin.py
             ),
         )
 

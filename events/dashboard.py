@@ -1,0 +1,83 @@
+"""What the admin home shows staff: the events to come with their fill rate
+and waiting lists, where demand outruns the places, and charts."""
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.utils import timezone
+
+from . import charts, queries
+from .models import Event, Role
+
+# A role with at least this many confirmed interest subscribers and no
+# upcoming event is worth an evening.
+SUBSCRIBERS_WORTH_AN_EVENT = 20
+
+
+@dataclass
+class RoleDemand:
+    role: Role
+    subscribers: int
+
+
+@dataclass
+class Dashboard:
+    upcoming: list[Event]
+    full: list[Event]
+    role_demand: list[RoleDemand] | None
+    registration_charts: list[dict] = field(default_factory=list)
+    past: list[Event] = field(default_factory=list)
+    attendance_chart: str = ""
+
+
+def build_dashboard(*, now=None) -> Dashboard:
+    """A fixed number of queries, however many events."""
+    now = now or timezone.now()
+    upcoming = list(queries.upcoming_for_staff(now=now).prefetch_related("roles"))
+    for event in upcoming:
+        event.fill_percent = event.confirmed_count * 100 // event.capacity if event.capacity else 0
+        event.fill_bar = min(event.fill_percent, 100)
+    per_day = queries.registrations_per_day(upcoming)
+    today = timezone.localtime(now).date()
+    registration_charts = []
+    for event in upcoming:
+        points = charts.cumulative_days(per_day[event.pk], today=today)
+        registration_charts.append(
+            {
+                "event": event,
+                "points": points,
+                "svg": charts.registrations_chart(event, points, chart_id=f"reg-{event.pk}"),
+            }
+        )
+    past = queries.past_attendance(now=now)
+    for event in past:
+        event.no_show_count = max(event.confirmed_count - event.attended_count, 0)
+    return Dashboard(
+        upcoming=upcoming,
+        full=queries.full_with_waiting(upcoming),
+        role_demand=role_demand(upcoming),
+        registration_charts=registration_charts,
+        past=past,
+        attendance_chart=charts.attendance_chart(past, chart_id="attendance") if past else "",
+    )
+
+
+def role_demand(upcoming: list[Event]) -> list[RoleDemand] | None:
+    """Roles many people want to hear about that no upcoming event is for.
+    None when the alerts app is not installed. The dashboard reads alerts'
+    one public count here, at run time: alerts depends on events, never
+    the other way round at import time."""
+    if not apps.is_installed("alerts"):
+        return None
+    try:
+        from alerts.queries import confirmed_subscribers_by_role
+    except ImportError:
+        return None
+    covered = {role.code for event in upcoming for role in event.roles.all()}
+    counts = confirmed_subscribers_by_role()
+    roles = Role.objects.filter(code__in=counts).order_by("position", "name")
+    return [
+        RoleDemand(role=role, subscribers=counts[role.code])
+        for role in roles
+        if role.code not in covered and counts[role.code] >= SUBSCRIBERS_WORTH_AN_EVENT
+    ]

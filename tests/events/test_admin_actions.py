@@ -1,0 +1,202 @@
+"""The event actions, end to end through the admin: each asks first, saying
+what will happen to how many people, then writes the rows and queues the
+emails."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from emails.models import OutgoingEmail
+from events.models import Event, EventStatus, RegistrationStatus
+from tests.factories import EventFactory, RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = reverse("admin:events_event_changelist")
+
+
+def action(name, *events, **extra):
+    return {"action": name, "_selected_action": [event.pk for event in events], **extra}
+
+
+@pytest.fixture
+def full_event(db):
+    event = EventFactory(title="Tuesday at headquarters", capacity=2)
+    RegistrationFactory.create_batch(2, event=event)
+    RegistrationFactory.create_batch(3, event=event, status=RegistrationStatus.WAITING)
+    RegistrationFactory(event=event, status=RegistrationStatus.CANCELLED)
+    return event
+
+
+# Publish ----------------------------------------------------------------------
+
+
+def test_publish_asks_first_then_publishes(wd_client):
+    draft = EventFactory(status=EventStatus.DRAFT, title="New evening")
+
+    question = wd_client.post(CHANGELIST, action("publish_events", draft))
+    draft.refresh_from_db()
+    status_before = draft.status
+    answer = wd_client.post(CHANGELIST, action("publish_events", draft, post="yes"), follow=True)
+
+    assert "Yes, publish 1 event" in question.content.decode()
+    assert status_before == EventStatus.DRAFT
+    draft.refresh_from_db()
+    assert draft.status == EventStatus.PUBLISHED
+    assert "New evening is published" in answer.content.decode()
+
+
+def test_the_publish_button_on_an_event_opens_the_same_question(wd_client):
+    draft = EventFactory(status=EventStatus.DRAFT)
+
+    page = wd_client.get(reverse("admin:events_event_publish", args=[draft.pk])).content.decode()
+
+    assert 'name="action" value="publish_events"' in page
+    assert f'value="{draft.pk}"' in page
+
+
+# Cancel -----------------------------------------------------------------------
+
+
+def test_cancel_says_how_many_people_are_emailed_and_offers_another_date(wd_client, full_event):
+    other = EventFactory(title="Second date")
+
+    page = wd_client.post(CHANGELIST, action("cancel_events", full_event)).content.decode()
+
+    assert "5 people will be emailed" in page
+    assert "Everyone confirmed (2) or on the waiting list (3)" in page
+    assert "Second date" in page
+    assert f'<option value="{other.pk}">' in page
+
+
+def test_cancelling_emails_everyone_active_with_the_message_and_the_other_date(
+    wd_client, full_event
+):
+    other = EventFactory(title="Second date", slug="second-date")
+
+    wd_client.post(
+        CHANGELIST,
+        action(
+            "cancel_events",
+            full_event,
+            post="yes",
+            message="The hall is needed.",
+            other_event=str(other.pk),
+        ),
+    )
+
+    full_event.refresh_from_db()
+    assert full_event.status == EventStatus.CANCELLED
+    assert "The hall is needed." in full_event.cancellation_message
+    assert "https://events.example.org/events/second-date/" in full_event.cancellation_message
+    emails = OutgoingEmail.objects.filter(kind="event_cancelled")
+    assert emails.count() == 5
+    assert "Second date" in emails.first().body_text
+
+
+# Duplicate --------------------------------------------------------------------
+
+
+def test_the_duplicate_action_opens_the_duplicate_page_for_one_event(wd_client, full_event):
+    response = wd_client.post(CHANGELIST, action("duplicate_event", full_event))
+    two = wd_client.post(
+        CHANGELIST, action("duplicate_event", full_event, EventFactory()), follow=True
+    )
+
+    assert response.status_code == 302
+    assert response.url == reverse("admin:events_event_duplicate", args=[full_event.pk])
+    assert "Select exactly one event" in two.content.decode()
+
+
+def test_duplicating_asks_for_the_new_date_and_makes_a_draft_copy(wd_client, full_event):
+    url = reverse("admin:events_event_duplicate", args=[full_event.pk])
+    new_day = (timezone.localtime(full_event.starts_at) + timedelta(days=28)).date()
+
+    page = wd_client.get(url).content.decode()
+    response = wd_client.post(
+        url,
+        {
+            "title": "Tuesday at headquarters: second date",
+            "day": new_day.isoformat(),
+            "start": "19:00",
+            "end": "21:00",
+        },
+    )
+
+    assert "3 people are on this event’s waiting list" in page
+    assert "Registrations are not copied and nobody is emailed" in page
+    copy = Event.objects.get(title="Tuesday at headquarters: second date")
+    assert response.url == reverse("admin:events_event_change", args=[copy.pk])
+    assert copy.status == EventStatus.DRAFT
+    assert copy.registrations.count() == 0
+    assert timezone.localtime(copy.starts_at).hour == 19
+    assert timezone.localtime(copy.starts_at).date() == new_day
+    assert OutgoingEmail.objects.count() == 0
+
+
+def test_duplicating_into_the_past_shows_an_error_at_the_date(wd_client, full_event):
+    url = reverse("admin:events_event_duplicate", args=[full_event.pk])
+    yesterday = (timezone.localtime() - timedelta(days=1)).date()
+
+    response = wd_client.post(
+        url, {"title": "Again", "day": yesterday.isoformat(), "start": "19:00", "end": "21:00"}
+    )
+
+    assert response.status_code == 200
+    assert "The new date must be in the future." in response.content.decode()
+    assert not Event.objects.filter(title="Again").exists()
+
+
+# Email registrants ------------------------------------------------------------
+
+
+def test_emailing_registrants_previews_then_sends_to_the_chosen_people(wd_client, full_event):
+    url = reverse("admin:events_event_email", args=[full_event.pk])
+    form = {
+        "audiences": ["waiting"],
+        "subject": "A second evening",
+        "message": "We have added a second evening.",
+    }
+
+    page = wd_client.get(url).content.decode()
+    preview = wd_client.post(url, {**form, "preview": "Preview"}).content.decode()
+    nothing_yet = OutgoingEmail.objects.count()
+    sent = wd_client.post(url, {**form, "send": "Send"})
+
+    assert "Everyone on the waiting list (3)" in page
+    assert "This goes to 3 people" in preview
+    assert "We have added a second evening." in preview
+    assert "Send to 3 people" in preview
+    assert nothing_yet == 0
+    assert sent.status_code == 302
+    emails = OutgoingEmail.objects.filter(kind="staff_message")
+    assert emails.count() == 3
+    waiting = set(full_event.registrations.filter(status="waiting").values_list("email", flat=True))
+    assert set(emails.values_list("to", flat=True)) == waiting
+
+
+def test_sending_the_same_message_twice_emails_nobody_twice(wd_client, full_event):
+    url = reverse("admin:events_event_email", args=[full_event.pk])
+    form = {"audiences": ["confirmed", "waiting"], "subject": "Hi", "message": "Hello", "send": "1"}
+
+    wd_client.post(url, form)
+    wd_client.post(url, form)
+
+    assert OutgoingEmail.objects.filter(kind="staff_message").count() == 5
+
+
+def test_emailing_needs_a_subject_a_message_and_someone_to_send_to(wd_client, full_event):
+    url = reverse("admin:events_event_email", args=[full_event.pk])
+
+    page = wd_client.post(url, {"preview": "Preview"}).content.decode()
+
+    assert "Choose who to email" in page
+    assert "This field is required." in page
+    assert OutgoingEmail.objects.count() == 0
+
+
+def test_the_email_action_opens_the_email_page(wd_client, full_event):
+    response = wd_client.post(CHANGELIST, action("email_registrants", full_event))
+
+    assert response.url == reverse("admin:events_event_email", args=[full_event.pk])
