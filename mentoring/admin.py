@@ -10,6 +10,8 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.templatetags.govuk_dates import govuk_datetime
+
 from . import queries, services
 from .models import WAITING_TOO_LONG, ContactLogEntry, MentoringRequest, RequestStatus
 
@@ -43,7 +45,7 @@ class TeamOnlyMixin:
 
 
 class WaitingFilter(admin.SimpleListFilter):
-    title = "waiting"
+    title = "time waiting"
     parameter_name = "waiting"
 
     def lookups(self, request, model_admin):
@@ -60,8 +62,8 @@ class ContactLogInline(TeamOnlyMixin, admin.TabularInline):
     is a record, not a notepad."""
 
     model = ContactLogEntry
-    fields = ["contacted_on", "how", "note", "recorded_by"]
-    readonly_fields = ["recorded_by"]
+    fields = ["contacted_on", "how", "note", "recorded_by_name"]
+    readonly_fields = ["recorded_by_name"]
     extra = 1
     can_delete = False
 
@@ -75,19 +77,25 @@ class ContactLogInline(TeamOnlyMixin, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recorded_by")
 
+    @admin.display(description="Recorded by")
+    def recorded_by_name(self, entry):
+        user = entry.recorded_by
+        return (user.get_full_name() or user.get_username()) if user else "-"
 
+
+# Labels for the team, not the column names.
 CANDIDATE_FIELDS = [
     "name",
     "email",
     "phone",
-    "contact_method",
-    "role",
+    "preferred_contact",
+    "role_of_interest",
     "journey_stage",
     "support_wanted",
-    "under_represented",
+    "why_under_represented",
     "anything_else",
-    "consented_at",
-    "created_at",
+    "consent_given",
+    "received",
 ]
 
 
@@ -199,3 +207,23 @@ class MentoringRequestAdmin(TeamOnlyMixin, admin.ModelAdmin):
     @admin.display(description="Support asked for")
     def support_wanted(self, obj):
         return "; ".join(obj.support_labels())
+
+    @admin.display(description="Preferred contact")
+    def preferred_contact(self, obj):
+        return obj.get_contact_method_display()
+
+    @admin.display(description="Role of interest")
+    def role_of_interest(self, obj):
+        return obj.role.name if obj.role else "Not decided yet"
+
+    @admin.display(description="Why they feel under-represented")
+    def why_under_represented(self, obj):
+        return obj.under_represented or "They did not say"
+
+    @admin.display(description="Consent given")
+    def consent_given(self, obj):
+        return govuk_datetime(obj.consented_at)
+
+    @admin.display(description="Received")
+    def received(self, obj):
+        return govuk_datetime(obj.created_at)
