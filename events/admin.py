@@ -16,13 +16,24 @@ from core.templatetags.govuk_dates import govuk_date, govuk_time
 
 from . import admin_views, checkin, services
 from .admin_forms import EventAdminForm
-from .models import Event, EventStatus, Registration, Role
+from .models import Event, EventState, EventStatus, Registration, Role
 
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     prepopulated_fields = {"code": ["name"]}
+
+
+# Shorter than what candidates read ("Full: join the waiting list"), for a
+# column in a wide table.
+STAFF_STATE_LABELS = {
+    EventState.FEW_LEFT: "Few left",
+    EventState.FULL: "Full",
+    EventState.NOT_YET_OPEN: "Not open yet",
+    EventState.CLOSED: "Closed",
+    EventState.PAST: "Past",
+}
 
 
 class WhenFilter(admin.SimpleListFilter):
@@ -97,7 +108,6 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = [WhenFilter, DemandFilter, "status", "audience", "format", "roles"]
     search_fields = ["title", "venue_name", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    filter_horizontal = ["roles"]
     readonly_fields = ["status", "sequence", "cancelled_at"]
     ordering = ["starts_at", "pk"]
     fieldsets = [
@@ -131,6 +141,11 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_attendance()
+
+    def changelist_view(self, request, extra_context=None):
+        # The list staff work from: the whole width for its columns.
+        context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
+        return super().changelist_view(request, context)
 
     def get_urls(self):
         def view(function, name):
@@ -273,7 +288,8 @@ class EventAdmin(admin.ModelAdmin):
     @admin.display(description="State")
     def state(self, event):
         state = event.state()
-        return format_html('<span class="app-state app-state--{}">{}</span>', state, state.label)
+        label = STAFF_STATE_LABELS.get(state, state.label)
+        return format_html('<span class="app-state app-state--{}">{}</span>', state, label)
 
     @admin.display(description="Confirmed", ordering="confirmed_count")
     def confirmed(self, event):

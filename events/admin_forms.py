@@ -68,6 +68,8 @@ class EventAdminForm(forms.ModelForm):
             *["online_joining_details", "capacity", "reminder_hours", "cancellation_message"],
         ]
         field_classes = {"reminder_hours": ReminderHoursField}
+        # A handful of roles: tick boxes read better than a two-list picker.
+        widgets = {"roles": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -58,7 +58,7 @@ def registrations_chart(event: Event, points: list[DayPoint], *, chart_id: str) 
         line += f" {left + plot_w:.1f},{y(points[0].total):.1f}"
     capacity_y = y(event.capacity)
     first = points[0].day.strftime("%-d %b") if points else ""
-    last = points[-1].day.strftime("%-d %b") if points else ""
+    last = points[-1].day.strftime("%-d %b") if len(points) > 1 else ""
     description = f"{total} registered (confirmed and waiting) against {event.capacity} places" + (
         f", from {first} to {last}." if points else ": no registrations yet."
     )
@@ -107,7 +107,7 @@ def attendance_chart(events: list[Event], *, chart_id: str) -> SafeString:
     """A bar per past event: who came (walk-ins included) and who did not."""
     row, label_w, bar_w, pad = 26, 230, 300, 6
     height = pad * 2 + row * max(len(events), 1)
-    width = label_w + bar_w + 90
+    width = label_w + bar_w + 150
     top = max([max(e.confirmed_count, 1) for e in events] or [1])
     came = sum(e.attended_count for e in events)
     booked = sum(e.confirmed_count for e in events)
