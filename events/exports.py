@@ -5,9 +5,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from .models import Event, Registration
+from .models import Event, Registration, RegistrationStatus
 
 COLUMNS = [
     ("Reference", lambda r: r.reference),
@@ -48,11 +49,13 @@ def registrations_csv_rows(registrations: Iterable[Registration]) -> Iterator[li
 
 
 def registrations_for_export(event: Event):
-    return (
-        Registration.objects.filter(event=event)
-        .select_related("role")
-        .order_by("status", "last_name", "first_name", "pk")
+    """Confirmed, then the waiting list in its order, then cancelled."""
+    order = Case(
+        When(status=RegistrationStatus.CONFIRMED, then=Value(0)),
+        When(status=RegistrationStatus.WAITING, then=Value(1)),
+        default=Value(2),
     )
+    return Registration.objects.filter(event=event).select_related("role").order_by(order, "pk")
 
 
 def registrations_csv(event: Event) -> str:

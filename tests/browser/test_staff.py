@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.groups import WORKFORCE_DEVELOPMENT, ensure_staff_groups
+from core.groups import WORKFORCE_DEVELOPMENT
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 from .conftest import TIMEOUT_MS, VIEWPORTS
@@ -24,7 +25,10 @@ PASSWORD = "staff-journey-password-1"
 
 @pytest.fixture
 def staff_member(transactional_db):
-    ensure_staff_groups()
+    # An earlier transactional test may have emptied the permissions, which
+    # serialized_rollback does not bring back: post_migrate makes them again
+    # (and the groups, through core.groups).
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
     return user

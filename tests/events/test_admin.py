@@ -63,7 +63,7 @@ def test_the_changelist_shows_counts_fill_rate_and_state(admin_client):
     assert '<td class="field-confirmed">2</td>' in page
     assert '<td class="field-waiting">1</td>' in page
     assert '<td class="field-fill_rate">100%</td>' in page
-    assert "Full: join the waiting list" in page
+    assert '<span class="app-state app-state--full">Full</span>' in page
 
 
 def test_the_changelist_shows_attendance_and_no_shows_after_the_event(admin_client):
