@@ -29,7 +29,7 @@ def client_ip(request) -> str:
     is set when DEBUG is off) REMOTE_ADDR is the proxy, so take the address
     the proxy added last to X-Forwarded-For: a client can put anything at the
     start of that header, but not after what our one proxy appends."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = request.headers.get("x-forwarded-for", "")
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
         return forwarded.split(",")[-1].strip()
     return request.META.get("REMOTE_ADDR", "")
