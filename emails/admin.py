@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 
 from . import services
 from .models import OutgoingEmail
+from .restrictions import hidden_about_prefixes
 
 
 @admin.register(OutgoingEmail)
@@ -19,6 +20,12 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
         *["message_id", "dedupe_key", "about", "attachment_names", "body_text"],
     ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        emails = super().get_queryset(request)
+        for prefix in hidden_about_prefixes(request.user):
+            emails = emails.exclude(about__startswith=prefix)
+        return emails
 
     def has_add_permission(self, request):
         return False

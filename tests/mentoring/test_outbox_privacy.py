@@ -1,0 +1,30 @@
+"""A positive-action request's email names the candidate and carries the
+secret link: only the Positive Action team may see it in the outbox."""
+
+from django.test import Client
+
+from emails.models import OutgoingEmail
+
+from .support import make_request, staff_user
+
+
+def outbox_page(user) -> str:
+    client = Client()
+    client.force_login(user)
+    return client.get("/admin/emails/outgoingemail/").content.decode()
+
+
+def test_workforce_development_cannot_see_mentoring_emails_in_the_outbox(workforce_user):
+    request, _ = make_request(email="private.person@example.com")
+    email = OutgoingEmail.objects.get(about=f"mentoring_request:{request.pk}")
+
+    workforce_view = outbox_page(workforce_user)
+    superuser_view = outbox_page(staff_user("root", superuser=True))
+    client = Client()
+    client.force_login(workforce_user)
+    detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
+
+    assert "private.person@example.com" not in workforce_view
+    assert detail.status_code in {302, 404}
+    assert "private.person@example.com" not in detail.content.decode()
+    assert "private.person@example.com" in superuser_view
