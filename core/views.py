@@ -1,11 +1,16 @@
+import sys
+
 from django.conf import settings
-from django.http import HttpResponseServerError, JsonResponse
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from . import health
+
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 
 
 @never_cache
@@ -48,7 +53,11 @@ def csrf_failure(request, reason=""):
 
 def server_error(request):
     # No context processors and no database: this page must render when
-    # everything else is failing.
-    return HttpResponseServerError(
-        loader.get_template("500.html").render({"force_name": settings.FORCE_NAME})
-    )
+    # everything else is failing. Django calls this inside its `except`, so
+    # the error is at hand: the database being unreachable is not a bug in
+    # the page but an outage, answered 503 so that clients retry.
+    context = {"force_name": settings.FORCE_NAME}
+    if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
+        body = loader.get_template("503.html").render(context)
+        return HttpResponse(body, status=503, headers={"Retry-After": "60"})
+    return HttpResponseServerError(loader.get_template("500.html").render(context))

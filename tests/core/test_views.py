@@ -118,3 +118,38 @@ def test_pages_send_a_content_security_policy_without_inline_code(client, db):
     assert "unsafe-inline" not in policy
     assert "<script>" not in response.content.decode()
     assert "style=" not in response.content.decode()
+
+
+def test_pages_and_forms_answer_a_styled_503_when_the_database_is_unreachable():
+    # A separate process whose DATABASE_URL points at a closed port.
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "c = Client(raise_request_exception=False);"
+        "page = c.get('/events/');"
+        "post = c.post('/events/any-event/register/', {'first_name': 'Sam'});"
+        "print(json.dumps({'page': [page.status_code, page.content.decode(),"
+        " page.headers.get('Retry-After')], 'post': post.status_code}))"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "tests.settings",
+        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    status, body, retry_after = answer["page"]
+    assert status == 503
+    assert "Sorry, the service is unavailable" in body
+    assert "govuk-header" in body
+    assert retry_after == "60"
+    assert answer["post"] == 503
