@@ -153,3 +153,14 @@ def test_pages_and_forms_answer_a_styled_503_when_the_database_is_unreachable():
     assert "govuk-header" in body
     assert retry_after == "60"
     assert answer["post"] == 503
+
+
+def test_pages_send_the_security_headers(client, db):
+    response = client.get("/privacy/")
+
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "geolocation=()" in response.headers["Permissions-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
