@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401 - the app's pages are added here
+from django.urls import path
+
+from . import views
 
 app_name = "equality"
 
-urlpatterns = []
+urlpatterns = [
+    path("equality-questions/", views.QuestionnaireView.as_view(), name="questions"),
+    path("equality-questions/thank-you/", views.ThanksView.as_view(), name="thanks"),
+    path("equality-questions/skipped/", views.SkippedView.as_view(), name="skipped"),
+    path(
+        "registration/<str:token>/equality-questions/",
+        views.RegistrationQuestionnaireView.as_view(),
+        name="registration_questions",
+    ),
+]
