@@ -22,6 +22,7 @@ GROUP_PERMISSIONS: dict[str, list[str]] = {
         *_crud("events", "registration", "view", "add", "change"),
         *_crud("events", "role", "view"),
         *_crud("emails", "outgoingemail", "view", "change"),
+        "equality.view_report",
         *_crud("alerts", "subscription", "view"),
         *_crud("alerts", "eventalertrun", "view"),
     ],

@@ -1,0 +1,86 @@
+"""The answers are stored apart from identity: inspect the models' fields
+rather than trust a docstring."""
+
+import uuid
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import Permission
+from django.db import models
+
+from equality.models import EqualityResponse, QuestionnaireInvitation, ReachReport
+from equality.services import ANSWER_FIELDS
+from events.models import Event, Registration
+
+pytestmark = pytest.mark.django_db
+
+
+def concrete_fields(model) -> dict[str, models.Field]:
+    return {field.name: field for field in model._meta.get_fields()}
+
+
+def test_an_equality_response_holds_the_event_the_month_and_the_answers_and_nothing_else():
+    fields = concrete_fields(EqualityResponse)
+
+    assert set(fields) == {"id", "event", "answered_month", *ANSWER_FIELDS}
+    assert all(isinstance(fields[name], models.CharField) for name in ANSWER_FIELDS)
+    assert type(fields["answered_month"]) is models.DateField
+
+
+def test_an_equality_response_has_no_field_that_identifies_or_links_to_a_person():
+    fields = EqualityResponse._meta.get_fields()
+
+    related = {field.name: field.related_model for field in fields if field.is_relation}
+    assert related == {"event": Event}
+    assert not [
+        field
+        for field in fields
+        if isinstance(
+            field,
+            models.DateTimeField
+            | models.TimeField
+            | models.EmailField
+            | models.GenericIPAddressField
+            | models.AutoField
+            | models.BigAutoField,
+        )
+    ]
+    assert not [
+        name
+        for name in ("name", "email", "phone", "ip", "registration", "created", "reference")
+        for field in fields
+        if name in field.name
+    ]
+    # The order of the keys says nothing about the order of the answers.
+    key = EqualityResponse._meta.pk
+    assert isinstance(key, models.UUIDField)
+    assert key.default is uuid.uuid4
+
+
+def test_neither_side_points_at_the_other():
+    invitation_fields = concrete_fields(QuestionnaireInvitation)
+
+    assert set(invitation_fields) == {"id", "registration", "offered_at", "answered_at"}
+    assert invitation_fields["registration"].related_model is Registration
+    assert not [
+        field
+        for model in (Registration, Event, QuestionnaireInvitation)
+        for field in model._meta.get_fields()
+        if field.related_model in (EqualityResponse, ReachReport)
+    ]
+
+
+def test_no_one_can_be_given_permission_to_see_or_change_answers():
+    codenames = set(
+        Permission.objects.filter(content_type__app_label="equality").values_list(
+            "codename", flat=True
+        )
+    )
+
+    assert codenames == {"view_report"}
+
+
+def test_the_admin_has_the_report_and_neither_the_answers_nor_the_invitations():
+    assert ReachReport in admin.site._registry
+    assert EqualityResponse not in admin.site._registry
+    assert QuestionnaireInvitation not in admin.site._registry

@@ -1,0 +1,184 @@
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from django.utils import timezone
+
+from equality import report
+from equality.suppression import Shown
+from tests.factories import EventFactory, RegistrationFactory
+
+from .support import store_answers
+
+pytestmark = pytest.mark.django_db
+
+
+def event_on(moment: datetime, **fields):
+    return EventFactory(starts_at=moment, ends_at=moment + timedelta(hours=2), **fields)
+
+
+def table(built: report.Report, title: str) -> dict[str, str]:
+    [found] = [table for table in built.tables if table.question.title == title]
+    return {line.label: line.display for line in found.lines}
+
+
+def women_only_session(registered=30, attended=20):
+    """25 answers: 12 women, 8 men, 3 would rather not say, 2 left it out."""
+    event = EventFactory(title="Women-only insight evening")
+    RegistrationFactory.create_batch(attended, event=event, checked_in_at=timezone.now())
+    RegistrationFactory.create_batch(registered - attended, event=event)
+    store_answers(event, 12, sex="female", age_band="25_34")
+    store_answers(event, 8, sex="male", age_band="25_34")
+    store_answers(event, 3, sex="prefer_not_to_say", age_band="18_24")
+    store_answers(event, 2)
+    return event
+
+
+def test_an_event_report_counts_each_answer_against_the_answers_and_the_registered():
+    event = women_only_session()
+
+    built = report.event_report(event)
+
+    assert (built.registered, built.attended, built.answers) == (30, 20, 25)
+    sex = next(table for table in built.tables if table.question.title == "Sex")
+    female = sex.lines[0]
+    assert (female.label, female.count, female.of_answers, female.of_registered) == (
+        "Female",
+        12,
+        48,
+        40,
+    )
+    assert table(built, "Sex") == {
+        "Female": "12",
+        "Male": "8",
+        "Prefer not to say": "fewer than 5",
+        "Not answered": "fewer than 5",
+    }
+
+
+def test_when_everyone_gives_the_same_answer_that_count_is_hidden_too():
+    # Shown, 14 women of 14 answers would say that the rest are 0.
+    event = EventFactory()
+    store_answers(event, 14, sex="female")
+
+    built = report.event_report(event)
+
+    assert table(built, "Sex") == {
+        "Female": "hidden",
+        "Male": "fewer than 5",
+        "Prefer not to say": "fewer than 5",
+        "Not answered": "fewer than 5",
+    }
+
+
+def test_an_event_with_fewer_than_10_answers_shows_only_that_and_is_left_out_of_totals():
+    quiet = event_on(datetime(2026, 11, 3, 19, tzinfo=UTC), title="Quiet evening")
+    store_answers(quiet, 9, sex="female")
+    busy = event_on(datetime(2026, 11, 10, 19, tzinfo=UTC), title="Busy evening")
+    store_answers(busy, 12, sex="male")
+
+    alone = report.event_report(quiet)
+    together = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
+
+    assert alone.tables == []
+    assert alone.events[0].answers_display == "fewer than 10"
+    assert [reach.answers_display for reach in together.events] == ["fewer than 10", "12"]
+    assert together.answers == 12
+    assert table(together, "Sex") == table(report.event_report(busy), "Sex")
+
+
+def test_a_period_covers_the_events_that_start_in_it_by_the_date_in_london():
+    # 11:30pm UTC on 30 September is 12:30am on 1 October in London (BST).
+    first = event_on(datetime(2026, 9, 30, 23, 30, tzinfo=UTC), title="First of October")
+    last = event_on(datetime(2026, 12, 31, 19, tzinfo=UTC), title="New Year's Eve")
+    event_on(datetime(2026, 9, 30, 22, 30, tzinfo=UTC), title="Still September")
+    event_on(datetime(2027, 1, 1, 10, tzinfo=UTC), title="New Year's Day")
+
+    built = report.period_report("October to December 2026", date(2026, 10, 1), date(2026, 12, 31))
+
+    assert [reach.event for reach in built.events] == [first, last]
+
+
+def test_totals_over_a_period_add_up_the_events_and_hide_what_would_give_one_away():
+    october = event_on(datetime(2026, 10, 6, 18, tzinfo=UTC))
+    store_answers(october, 20, ethnic_group="white")
+    store_answers(october, 4, ethnic_group="black")
+    store_answers(october, 6, ethnic_group="asian")
+    store_answers(october, 3, ethnic_group="prefer_not_to_say")
+    november = event_on(datetime(2026, 11, 3, 19, tzinfo=UTC))
+    store_answers(november, 10, ethnic_group="white")
+    store_answers(november, 5, ethnic_group="black")
+    store_answers(november, 15, ethnic_group="asian")
+    store_answers(november, 2, ethnic_group="prefer_not_to_say")
+    store_answers(november, 3)
+    built = report.period_report("October to December 2026", date(2026, 10, 1), date(2026, 12, 31))
+
+    groups = table(built, "Ethnic group")
+    assert groups["White"] == "30"
+    assert groups["Asian or Asian British"] == "21"
+    assert (
+        table(report.event_report(november), "Ethnic group")[
+            "Black, Black British, Caribbean or African"
+        ]
+        == "5"
+    )
+    # 9 in all would, with November's 5, give October's 4 away.
+    assert groups["Black, Black British, Caribbean or African"] == "hidden"
+    assert built.answers == 68
+
+
+def test_the_csv_is_the_same_suppressed_aggregate():
+    event = women_only_session()
+    built = report.event_report(event)
+    out = io.StringIO()
+
+    report.write_csv(built, out)
+
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == report.CSV_HEADER
+    assert [event.title, "People", "Answered", "25", "", ""] in rows
+    assert [event.title, "Sex", "Female", "12", "48", "40"] in rows
+    assert [event.title, "Sex", "Male", "8", "32", "27"] in rows
+    assert [event.title, "Sex", "Prefer not to say", "fewer than 5", "", ""] in rows
+    counts = [row[3] for row in rows[1:] if row[1] != "People"]
+    assert all(not count.isdigit() or int(count) >= 5 for count in counts)
+    assert len(counts) == sum(len(table.lines) for table in built.tables)
+
+
+def test_a_csv_cell_is_never_a_formula():
+    event = EventFactory(title='=HYPERLINK("http://example.com")')
+    store_answers(event, 12, sex="female")
+    out = io.StringIO()
+
+    report.write_csv(report.event_report(event), out)
+
+    assert "\n=" not in out.getvalue()
+    assert "'=HYPERLINK" in out.getvalue()
+
+
+def test_nothing_shown_is_a_count_the_suppression_hid():
+    event = women_only_session()
+
+    built = report.event_report(event)
+
+    for found in built.tables:
+        for line in found.lines:
+            assert (line.count is None) == (line.shown != Shown.EXACT)
+            assert line.count is None or line.count >= 5
+
+
+@pytest.mark.parametrize("events", [2, 12])
+def test_a_period_report_takes_the_same_queries_however_many_events(
+    events, django_assert_num_queries
+):
+    for day in range(1, events + 1):
+        event = event_on(datetime(2026, 11, day, 19, tzinfo=UTC))
+        RegistrationFactory.create_batch(2, event=event)
+        store_answers(event, 10 + day, sex="female", religion="none")
+
+    # The events with their counts, the answers per event, one per question.
+    with django_assert_num_queries(2 + len(report.QUESTIONS)):
+        built = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
+
+    assert len(built.counted) == events
