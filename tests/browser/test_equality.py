@@ -1,0 +1,203 @@
+"""The optional equality questions: a candidate who has just registered
+answers them, or skips them, in a few taps on a phone (and at a desktop
+viewport); axe-core finds nothing on the questions and on the pages after
+them; and Workforce development sees the counts in the admin. In Chromium
+with the site's Content Security Policy enforced."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.sql import emit_post_migrate_signal
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from core.groups import WORKFORCE_DEVELOPMENT
+from equality.models import EqualityResponse, QuestionnaireInvitation
+from events.models import Registration
+
+from .support import (
+    SCREENSHOTS,
+    EventFactory,
+    RegistrationFactory,
+    axe_violations,
+    describe_violations,
+    fill_registration_form,
+)
+
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
+
+
+def register_for(page, event, *, email="jo.adeyemi@example.com"):
+    page.goto(f"/events/{event.slug}/register/")
+    fill_registration_form(page, first_name="Jo", last_name="Adeyemi", email=email)
+    page.get_by_role("button", name="Register").click()
+    expect(page.locator("h1")).to_have_text("Check your email")
+
+
+def screenshot(page, name, viewport):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"equality-{name}-{viewport}.png", full_page=True)
+
+
+def test_answer_the_questions_in_a_few_taps_after_registering(page, site, viewport):
+    def question(legend):
+        return page.get_by_role("group", name=legend)
+
+    register_for(page, site.open_event)
+    offer = page.locator("section", has_text="Help us see who our events reach")
+    expect(offer).to_contain_text("changes nothing about your place")
+    screenshot(page, "offer", viewport)
+
+    offer.get_by_role("button", name="Answer 7 short questions").click()
+    expect(page.locator("h1")).to_have_text("Help us see who our events reach")
+    page.get_by_label("Female", exact=True).check()
+    question("Is the gender you identify with").get_by_label("Yes", exact=True).check()
+    page.get_by_label("25 to 34").check()
+    page.get_by_label("Black, Black British, Caribbean or African").check()
+    question("Do you have any physical or mental health").get_by_label("No", exact=True).check()
+    question("What is your religion?").get_by_label("Prefer not to say").check()
+    screenshot(page, "questions", viewport)
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("h1")).to_have_text("More about your answers")
+    assert not EqualityResponse.objects.exists()  # nothing until the follow-ups are sent
+    page.get_by_label("Caribbean", exact=True).check()
+    screenshot(page, "follow-up", viewport)
+    page.get_by_role("button", name="Send my answers").click()
+
+    expect(page.locator("h1")).to_have_text("Thank you for answering")
+    screenshot(page, "thanks", viewport)
+    answers = EqualityResponse.objects.get()
+    assert answers.event == site.open_event
+    assert (answers.sex, answers.gender_identity, answers.age_band) == ("female", "yes", "25_34")
+    assert (answers.ethnic_group, answers.ethnic_background) == ("black", "black_caribbean")
+    assert (answers.disability, answers.religion) == ("not_disabled", "prefer_not_to_say")
+    assert answers.sexual_orientation == ""  # left out
+    registration = Registration.objects.get(email_key="jo.adeyemi@example.com")
+    assert QuestionnaireInvitation.objects.get(registration=registration).answered_at
+
+
+def test_skip_the_questions_with_one_tap(page, site, viewport):
+    register_for(page, site.open_event)
+
+    page.get_by_role("button", name="Skip these questions").click()
+
+    expect(page.locator("h1")).to_have_text("You have skipped the questions")
+    screenshot(page, "skipped", viewport)
+    assert not EqualityResponse.objects.exists()
+
+
+def test_skip_from_the_questions_page_keeps_nothing_that_was_chosen(page, site, viewport):
+    register_for(page, site.open_event)
+    page.get_by_role("button", name="Answer 7 short questions").click()
+    page.get_by_label("Male", exact=True).check()
+
+    page.get_by_role("button", name="Skip these questions").click()
+
+    expect(page.locator("h1")).to_have_text("You have skipped the questions")
+    assert not EqualityResponse.objects.exists()
+
+
+def test_the_registrations_own_page_offers_the_questions_until_they_are_answered(
+    page, site, viewport
+):
+    page.goto(site.manage_path)
+    screenshot(page, "registration-offer", viewport)
+    page.get_by_role("link", name="Answer the optional questions").click()
+    expect(page.locator(".govuk-caption-l")).to_have_text(site.open_event.title)
+    page.get_by_label("Male", exact=True).check()
+    page.get_by_role("button", name="Send my answers").click()
+    expect(page.locator("h1")).to_have_text("Thank you for answering")
+
+    page.goto(site.manage_path)
+
+    expect(page.get_by_role("link", name="Answer the optional questions")).to_have_count(0)
+    assert EqualityResponse.objects.get().sex == "male"
+
+
+def test_the_questions_and_the_pages_after_them_have_no_wcag_22_aa_violations(
+    axe_page, site, viewport
+):
+    problems = []
+
+    def check(name):
+        problems.extend(describe_violations(name, axe_violations(axe_page)))
+        if axe_page.evaluate(SCROLLS_SIDEWAYS):
+            problems.append(f"{name}: the page scrolls sideways (WCAG 1.4.10)")
+
+    register_for(axe_page, site.open_event)
+    check("offer")
+    axe_page.get_by_role("button", name="Answer 7 short questions").click()
+    check("questions")
+    axe_page.get_by_label("Mixed or multiple ethnic groups").check()
+    axe_page.get_by_role("group", name="Do you have any physical or mental health").get_by_label(
+        "Yes", exact=True
+    ).check()
+    axe_page.get_by_role("button", name="Send my answers").click()
+    expect(axe_page.locator("h1")).to_have_text("More about your answers")
+    check("follow-ups")
+    axe_page.get_by_role("button", name="Send my answers").click()
+    expect(axe_page.locator("h1")).to_have_text("Thank you for answering")
+    check("thanks")
+    register_for(axe_page, site.few_left_event)
+    axe_page.get_by_role("button", name="Skip these questions").click()
+    expect(axe_page.locator("h1")).to_have_text("You have skipped the questions")
+    check("skipped")
+    axe_page.goto(site.manage_path)
+    check("registration-with-offer")
+    axe_page.get_by_role("link", name="Answer the optional questions").click()
+    check("questions-from-link")
+
+    assert not problems, "\n".join(problems)
+
+
+EMAIL = "sam.reid@herts.example.org"
+PASSWORD = "equality-report-password-1"
+
+
+@pytest.fixture
+def workforce_member(transactional_db):
+    # An earlier transactional test may have emptied the permissions:
+    # post_migrate makes them again, and the groups through core.groups.
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
+    return user
+
+
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_workforce_development_sees_who_the_women_only_session_reached(
+    page, workforce_member, viewport
+):
+    event = EventFactory(title="Women-only insight evening", starts_at=timezone.now())
+    RegistrationFactory.create_batch(24, event=event, checked_in_at=timezone.now())
+    RegistrationFactory.create_batch(6, event=event)
+    for sex, number in [("female", 21), ("male", 2), ("prefer_not_to_say", 3)]:
+        EqualityResponse.objects.bulk_create(
+            EqualityResponse(
+                event=event, answered_month=timezone.localdate().replace(day=1), sex=sex
+            )
+            for _ in range(number)
+        )
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(EMAIL)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.get_by_role("link", name="Who our events reach").first.click()
+    page.locator("#id_event").select_option(str(event.pk))
+    page.get_by_role("button", name="Show this event").click()
+
+    expect(page.locator("#report-title")).to_have_text(event.title)
+    expect(page.locator("#report-summary")).to_contain_text(
+        "30 registered, 24 attended, 26 answered (87% of those registered)."
+    )
+    sex = page.locator("table", has=page.locator("caption", has_text="Sex"))
+
+    def row(name):
+        return sex.locator("tr", has=page.get_by_role("rowheader", name=name, exact=True))
+
+    expect(row("Female")).to_contain_text("21")
+    expect(row("Male")).to_contain_text("fewer than 5")
+    screenshot(page, "report", viewport)
