@@ -6,6 +6,8 @@ from crispy_forms_gds.layout import HTML, Button, Field, Fixed, Fluid, Layout, S
 from django import forms
 from django.utils import timezone
 
+from core.antispam import HumanCheckForm, human_check_layout
+
 from .models import Audience, EventFormat, HeardFrom, Role
 
 LONDON = ZoneInfo("Europe/London")
@@ -128,7 +130,7 @@ class CandidateDetailsForm(forms.Form):
         ]
 
 
-class RegistrationForm(CandidateDetailsForm):
+class RegistrationForm(HumanCheckForm, CandidateDetailsForm):
     email = forms.EmailField(
         label="Email address",
         help_text="We will send your confirmation and reference here.",
@@ -193,6 +195,7 @@ class RegistrationForm(CandidateDetailsForm):
             Field.radios("heard_from", legend_size=Size.MEDIUM, small=True),
             HTML('{% include "events/_privacy_intro.html" %}'),
             Field.checkbox("privacy"),
+            *human_check_layout(),
             Submit("submit", "Join the waiting list" if waiting_list else "Register"),
         )
 

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "mentoring",
     "alerts",
     "equality",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,12 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Public forms (core/antispam.py): rate limits count in the cache and let
+# everyone through when it is down; a form sent sooner than this after it
+# was shown is taken for a bot.
+RATELIMIT_FAIL_OPEN = True
+FORM_MIN_FILL_SECONDS = 3
 
 # The site uses no powerful browser feature: deny them all to every frame.
 PERMISSIONS_POLICY = {

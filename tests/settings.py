@@ -22,3 +22,7 @@ CELERY_TASK_ALWAYS_EAGER = True
 # Serve static files from the finders: tests do not run collectstatic.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+# Tests post forms in milliseconds and many times from one address; the
+# tests of core/antispam.py switch these back on.
+FORM_MIN_FILL_SECONDS = 0
+RATELIMIT_ENABLE = False
