@@ -4,6 +4,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.antispam import HumanCheckForm, human_check_layout
 from events import tokens
 from events.models import Role
 
@@ -25,7 +26,7 @@ def _too_long(label: str, limit: int) -> str:
     return f"{label} must be {limit:,} characters or fewer"
 
 
-class MentoringRequestForm(forms.Form):
+class MentoringRequestForm(HumanCheckForm):
     """The request for support on /positive-action/. Validates and cleans
     only; request_support in services.py records it."""
 
@@ -168,6 +169,7 @@ class MentoringRequestForm(forms.Form):
             HTML('{% include "mentoring/_consent_intro.html" %}'),
             Field.checkbox("consent"),
             Field("submission_key"),
+            *human_check_layout(),
             Submit("submit", "Send request"),
         )
 

@@ -5,6 +5,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from core.antispam import TOO_MANY_ATTEMPTS, rate_limited
 from events import tokens
 
 from . import queries, services
@@ -24,6 +25,15 @@ class RequestSupportView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        if form.looks_automated():
+            return redirect("mentoring:sent")
+        if rate_limited(self.request, group="mentoring-address", rate="10/h") or rate_limited(
+            self.request, group="mentoring-email", key=data["email"].strip().casefold(), rate="5/h"
+        ):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         try:
             services.request_support(
                 name=data["name"],
