@@ -1,12 +1,9 @@
-import threading
 from datetime import UTC, date, datetime
 
 import pytest
-from django.db import connection
 
 from equality import services
 from equality.models import EqualityResponse, QuestionnaireInvitation
-from tests.conftest import requires_postgresql
 from tests.factories import RegistrationFactory
 
 ANSWERS = {"sex": "male", "age_band": "18_24", "religion": "sikh"}
@@ -60,26 +57,3 @@ def test_offering_twice_keeps_the_first_offer():
 
     assert second.pk == first.pk
     assert second.offered_at == datetime(2026, 1, 5, 12, tzinfo=UTC)
-
-
-@requires_postgresql
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_submissions_at_once_through_one_registration_store_one_answer():
-    registration = RegistrationFactory()
-    barrier = threading.Barrier(8)
-
-    def submit():
-        try:
-            barrier.wait()
-            services.record_answers(registration, answers=ANSWERS)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=submit) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-
-    assert EqualityResponse.objects.count() == 1
-    assert QuestionnaireInvitation.objects.count() == 1

@@ -1,0 +1,59 @@
+"""Answers sent at the same moment through one registration, on the real
+PostgreSQL: each thread its own connection, all released together."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from equality import services
+from equality.models import EqualityResponse, QuestionnaireInvitation
+from tests.conftest import requires_postgresql
+from tests.factories import RegistrationFactory
+
+pytestmark = [
+    requires_postgresql,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _restore_migrated_data(django_db_setup, django_db_blocker):
+    """Transactional tests empty every table when they end; put back the rows
+    migrations made (roles, content types, groups) for the tests that run
+    after, in this run and the next one with --reuse-db."""
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+
+def test_eight_submissions_at_once_through_one_registration_store_one_answer():
+    registration = RegistrationFactory()
+    barrier = threading.Barrier(8)
+
+    def submit():
+        try:
+            barrier.wait()
+            services.record_answers(registration, answers={"sex": "male", "religion": "sikh"})
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=submit) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert EqualityResponse.objects.count() == 1
+    assert QuestionnaireInvitation.objects.get(registration=registration).answered_at
