@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from django.db.models import Count, Min, Q
+from django.db.models import Count, Min, Q, QuerySet
 
 from .models import EmailStatus, OutgoingEmail
 
@@ -34,3 +34,12 @@ def outbox_summary() -> dict:
         failed=Count("pk", filter=Q(status=EmailStatus.FAILED)),
         oldest_queued=Min("next_attempt_at", filter=Q(status=EmailStatus.QUEUED)),
     )
+
+
+def emails_to(addresses: Iterable[str], *, abouts: Iterable[str] = ()) -> QuerySet[OutgoingEmail]:
+    """Every email to any of `addresses` (case-insensitive) or about any of
+    `abouts` (e.g. "registration:42"): what the outbox holds about a person."""
+    match = Q(about__in=[about for about in abouts if about])
+    for address in addresses:
+        match |= Q(to__iexact=address)
+    return OutgoingEmail.objects.filter(match)

@@ -4,6 +4,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from .models import EmailStatus, OutgoingEmail
+from .queries import emails_to
 
 ERASED = "[erased]"
 # Everything that could identify the person; kind, status and dates stay.
@@ -17,6 +18,8 @@ ERASED_FIELDS = {
     "last_error": "",
     "about": "",
 }
+# What an email that was still waiting to go says once its person is erased.
+ERASED_BEFORE_SENDING = "Not sent: erased on request before it went."
 
 
 def erase_emails_before(cutoff: datetime) -> int:
@@ -37,3 +40,17 @@ def erase_emails_about(abouts: Iterable[str]) -> int:
     (a withdrawn mentoring request). Call it in the caller's transaction.
     Returns rows erased."""
     return OutgoingEmail.objects.filter(about__in=list(abouts)).update(**ERASED_FIELDS)
+
+
+def erase_emails_to(addresses: Iterable[str], *, abouts: Iterable[str] = ()) -> int:
+    """Blank every email to any of `addresses` (case-insensitive) or about
+    any of `abouts`, whatever its status, when a person asks to be erased.
+    An email still waiting to go is stopped (failed, with
+    ERASED_BEFORE_SENDING): it would otherwise be sent to "[erased]". Call
+    it in the caller's transaction. Returns rows erased."""
+    ids = list(emails_to(addresses, abouts=abouts).values_list("pk", flat=True))
+    erased = OutgoingEmail.objects.filter(pk__in=ids).update(**ERASED_FIELDS)
+    OutgoingEmail.objects.filter(pk__in=ids, status=EmailStatus.QUEUED).update(
+        status=EmailStatus.FAILED, last_error=ERASED_BEFORE_SENDING
+    )
+    return erased

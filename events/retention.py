@@ -1,11 +1,12 @@
 """Personal data of registrations is kept only RETENTION_MONTHS after the
 event; then the people are anonymised and only the counts (status, role,
-how they heard, attendance) stay for the force's statistics."""
+how they heard, attendance) stay for the force's statistics. The same
+anonymisation serves an erasure on request (privacy.services)."""
 
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models import CharField, Value
+from django.db.models import CharField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
 
 from .models import Registration, RegistrationLink
@@ -13,10 +14,29 @@ from .models import Registration, RegistrationLink
 BATCH_SIZE = 1000
 
 
+def anonymise_registrations(registrations: QuerySet[Registration]) -> int:
+    """Anonymise these registrations now, in the caller's transaction: blank
+    who the person is and delete the secret links, so old links stop
+    working; the event, status, role, how they heard and the dates stay for
+    the counts. Rows anonymised before are left alone. Returns how many were
+    anonymised."""
+    ids = list(registrations.exclude(email="").values_list("pk", flat=True))
+    RegistrationLink.objects.filter(registration_id__in=ids).delete()
+    return Registration.objects.filter(pk__in=ids).update(
+        first_name="",
+        last_name="",
+        email="",
+        # Unique per event among active registrations, and no longer anyone's.
+        email_key=Concat(Value("erased:"), Cast("pk", CharField())),
+        phone="",
+        access_needs="",
+    )
+
+
 def anonymise_registrations_before(cutoff: datetime) -> int:
     """Anonymise registrations for events that ended before `cutoff`, in
-    batches of short transactions; delete their secret links, so old links
-    stop working. Returns how many were anonymised."""
+    batches of short transactions (see anonymise_registrations). Returns how
+    many were anonymised."""
     done = 0
     while True:
         ids = list(
@@ -27,14 +47,4 @@ def anonymise_registrations_before(cutoff: datetime) -> int:
         if not ids:
             return done
         with transaction.atomic():
-            RegistrationLink.objects.filter(registration_id__in=ids).delete()
-            Registration.objects.filter(pk__in=ids).update(
-                first_name="",
-                last_name="",
-                email="",
-                # Unique per event among active registrations, and no longer anyone's.
-                email_key=Concat(Value("erased:"), Cast("pk", CharField())),
-                phone="",
-                access_needs="",
-            )
-        done += len(ids)
+            done += anonymise_registrations(Registration.objects.filter(pk__in=ids))

@@ -8,6 +8,7 @@ from emails.retention import ERASED
 from emails.tasks import task_erase_old_emails
 from events import queries, services
 from events.models import Registration, RegistrationStatus
+from events.retention import anonymise_registrations
 from events.tasks import task_anonymise_past_registrations
 from tests.factories import EventFactory, role
 
@@ -87,3 +88,18 @@ def test_old_outbox_rows_lose_their_personal_data_but_keep_their_kind(settings, 
     assert "person@example.com" not in str(OutgoingEmail.objects.values_list())
     assert OutgoingEmail.objects.filter(to="fresh@example.com").exists()
     assert registration.pk != fresh.pk
+
+
+def test_anonymise_registrations_anonymises_only_the_rows_given(event):
+    chosen, chosen_token = registration_with_link(event, "chosen@example.com")
+    kept, kept_token = registration_with_link(EventFactory(), "kept@example.com")
+
+    done = anonymise_registrations(Registration.objects.filter(pk=chosen.pk))
+
+    chosen.refresh_from_db()
+    assert done == 1
+    assert (chosen.email, chosen.email_key) == ("", f"erased:{chosen.pk}")
+    assert chosen.status == RegistrationStatus.CONFIRMED
+    assert queries.registration_for_token(chosen_token) is None
+    assert queries.registration_for_token(kept_token).pk == kept.pk
+    assert anonymise_registrations(Registration.objects.filter(pk=chosen.pk)) == 0

@@ -1,0 +1,65 @@
+import pytest
+from django.utils import timezone
+
+from emails.models import EmailStatus, OutgoingEmail
+from emails.retention import ERASED, ERASED_BEFORE_SENDING, erase_emails_to
+
+pytestmark = pytest.mark.django_db
+
+
+def row(to, *, key, status=EmailStatus.SENT, about=""):
+    return OutgoingEmail.objects.create(
+        kind="registration_confirmed",
+        dedupe_key=key,
+        to=to,
+        subject=f"Your place, {to}",
+        body_text="Manage it: https://events.example.org/registration/secret/",
+        about=about,
+        status=status,
+        next_attempt_at=timezone.now(),
+        message_id=f"<{key}@example.org>",
+    )
+
+
+def test_erase_emails_to_blanks_every_email_to_the_address_in_any_case():
+    sent = row("Jo@Example.org", key="a")
+    shouted = row("JO@EXAMPLE.ORG", key="b", status=EmailStatus.FAILED)
+    kept = row("jo@example.org.uk", key="c")
+
+    erased = erase_emails_to(["jo@example.org"])
+
+    assert erased == 2
+    for email in [sent, shouted]:
+        email.refresh_from_db()
+        assert (email.to, email.subject, email.body_text) == (ERASED, ERASED, "")
+        assert email.kind == "registration_confirmed"
+    assert OutgoingEmail.objects.get(pk=kept.pk).to == "jo@example.org.uk"
+
+
+def test_erase_emails_to_also_blanks_emails_about_the_persons_records():
+    about = row("typed-differently@example.org", key="a", about="registration:7")
+    other = row("sam@example.org", key="b", about="registration:8")
+
+    erase_emails_to([], abouts=["registration:7"])
+
+    assert OutgoingEmail.objects.get(pk=about.pk).to == ERASED
+    assert OutgoingEmail.objects.get(pk=other.pk).to == "sam@example.org"
+
+
+def test_erase_emails_to_stops_an_email_not_yet_sent():
+    waiting = row("jo@example.org", key="a", status=EmailStatus.QUEUED)
+    sent = row("jo@example.org", key="b", status=EmailStatus.SENT)
+
+    erase_emails_to(["jo@example.org"])
+
+    waiting.refresh_from_db()
+    sent.refresh_from_db()
+    assert (waiting.status, waiting.last_error) == (EmailStatus.FAILED, ERASED_BEFORE_SENDING)
+    assert (sent.status, sent.last_error) == (EmailStatus.SENT, "")
+
+
+def test_erase_emails_to_nobody_erases_nothing():
+    row("jo@example.org", key="a")
+
+    assert erase_emails_to([], abouts=[""]) == 0
+    assert OutgoingEmail.objects.filter(to=ERASED).count() == 0
