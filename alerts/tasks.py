@@ -9,7 +9,10 @@ def task_start_event_alerts() -> None:
     services.start_event_alerts()
 
 
-@shared_task(name="alerts.send_event_alerts", ignore_result=True)
+# trail=False: Celery otherwise keeps a result object for every task a task
+# sends (here one per email), and the worker's memory would grow with the
+# number of subscribers.
+@shared_task(name="alerts.send_event_alerts", ignore_result=True, trail=False)
 def task_send_event_alerts(*, run_id: int) -> None:
     run = EventAlertRun.objects.filter(pk=run_id).first()
     if run is None:
