@@ -1,6 +1,8 @@
+import io
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from alerts import services
@@ -266,3 +268,15 @@ def test_fan_out_to_a_few_thousand_subscribers_emails_each_match_exactly_once():
     assert set(emails.values_list("to", flat=True)) == wanted
     assert emails.values("dedupe_key").distinct().count() == len(wanted)
     assert all(email.headers["List-Unsubscribe-Post"] for email in emails.only("headers")[:50])
+
+
+def test_the_management_command_does_what_beat_does(django_capture_on_commit_callbacks):
+    event = EventFactory(title="Evening for the demo")
+    SubscriptionFactory.create_batch(2)
+    output = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("start_event_alerts", stdout=output)
+
+    assert "Evening for the demo: alerting 2 subscriber(s)" in output.getvalue()
+    assert EventAlertRun.objects.get(event=event).status == AlertRunStatus.DONE
