@@ -23,7 +23,9 @@ def limits_on(settings):
 
 
 def signed_start(seconds_ago: float) -> str:
-    return signing.Signer(salt="core.antispam.form-started").sign(str(int(time.time() - seconds_ago)))
+    return signing.Signer(salt="core.antispam.form-started").sign(
+        str(int(time.time() - seconds_ago))
+    )
 
 
 def test_the_form_carries_a_hidden_honeypot_and_a_signed_start_time(client, event):
@@ -55,7 +57,9 @@ def test_a_form_sent_faster_than_a_person_could_is_dropped(client, event, settin
     assert Registration.objects.exists() is saved
 
 
-def test_one_email_is_limited_to_five_tries_an_hour_and_keeps_what_was_typed(client, event, limits_on):
+def test_one_email_is_limited_to_five_tries_an_hour_and_keeps_what_was_typed(
+    client, event, limits_on
+):
     for _ in range(5):
         client.post(register_url(event), form_data())
 
