@@ -208,6 +208,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
     },
+    "clear-expired-sessions": {
+        "task": "core.clear_expired_sessions",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
+    },
     "erase-old-emails": {
         "task": "emails.erase_old_emails",
         "schedule": 24 * 60 * 60.0,

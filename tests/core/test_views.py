@@ -164,3 +164,26 @@ def test_pages_send_the_security_headers(client, db):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_expired_sessions_are_deleted_and_live_ones_kept(db):
+    from datetime import timedelta
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    from core.tasks import task_clear_expired_sessions
+
+    for key, offset in (("old", -1), ("live", 1)):
+        store = SessionStore()
+        store["registered_email"] = f"{key}@example.com"
+        store.create()
+        Session.objects.filter(pk=store.session_key).update(
+            expire_date=timezone.now() + timedelta(hours=offset)
+        )
+
+    task_clear_expired_sessions()
+
+    remaining = [s.get_decoded()["registered_email"] for s in Session.objects.all()]
+    assert remaining == ["live@example.com"]
