@@ -1,6 +1,8 @@
 """Subscribers and alert runs in the admin: read-only lists without a query
 per row, the progress of each run, and the count per role for the dashboard."""
 
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -115,11 +117,16 @@ def test_confirmed_subscribers_by_role_counts_only_confirmed_ones(django_assert_
     assert counts == {"police-officer": 1, "pcso": 2, "special-constable": 0}
 
 
-def test_the_dashboard_summary_shows_each_role_with_its_count():
+def test_the_dashboard_summary_shows_each_role_with_its_count(admin_client):
     SubscriptionFactory.create_batch(3, roles=[role("special-constable")])
+    SubscriptionFactory(email="pending@example.com", confirmed_at=None)
 
     html = Template("{% load alerts_admin %}{% alerts_summary %}").render(Context())
+    link = re.search(r'href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    listed = admin_client.get(link).content.decode()
 
     assert "Event alerts: confirmed subscribers" in html
     assert '<th scope="row">Special constable</th>\n        <td>3</td>' in html
     assert "Police officer" in html
+    assert "3 subscriptions" in listed
+    assert "pending@example.com" not in listed
