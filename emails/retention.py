@@ -26,12 +26,13 @@ def erase_emails_before(cutoff: datetime) -> int:
     """Blank the recipient, text and attachments of every email created
     before `cutoff` that is not being sent right now, keeping the row (kind,
     status, dates) so counts survive. One UPDATE; returns rows erased."""
-    return (
+    ids = list(
         OutgoingEmail.objects.filter(created_at__lt=cutoff)
         .exclude(status=EmailStatus.SENDING)
         .exclude(to=ERASED)
-        .update(**ERASED_FIELDS)
+        .values_list("pk", flat=True)
     )
+    return _erase(ids)
 
 
 def erase_emails_about(abouts: Iterable[str]) -> int:
@@ -39,7 +40,9 @@ def erase_emails_about(abouts: Iterable[str]) -> int:
     at once, whatever its status, when the records themselves are erased
     (a withdrawn mentoring request). Call it in the caller's transaction.
     Returns rows erased."""
-    return OutgoingEmail.objects.filter(about__in=list(abouts)).update(**ERASED_FIELDS)
+    return _erase(
+        list(OutgoingEmail.objects.filter(about__in=list(abouts)).values_list("pk", flat=True))
+    )
 
 
 def erase_emails_to(addresses: Iterable[str], *, abouts: Iterable[str] = ()) -> int:
@@ -48,7 +51,12 @@ def erase_emails_to(addresses: Iterable[str], *, abouts: Iterable[str] = ()) -> 
     An email still waiting to go is stopped (failed, with
     ERASED_BEFORE_SENDING): it would otherwise be sent to "[erased]". Call
     it in the caller's transaction. Returns rows erased."""
-    ids = list(emails_to(addresses, abouts=abouts).values_list("pk", flat=True))
+    return _erase(list(emails_to(addresses, abouts=abouts).values_list("pk", flat=True)))
+
+
+def _erase(ids: list[int]) -> int:
+    """Blank these rows; stop any still waiting to go (failed, with
+    ERASED_BEFORE_SENDING): it would otherwise be sent to "[erased]"."""
     erased = OutgoingEmail.objects.filter(pk__in=ids).update(**ERASED_FIELDS)
     OutgoingEmail.objects.filter(pk__in=ids, status=EmailStatus.QUEUED).update(
         status=EmailStatus.FAILED, last_error=ERASED_BEFORE_SENDING

@@ -25,6 +25,7 @@ from django.utils import timezone
 from .models import EmailStatus, OutgoingEmail
 from .queries import email_queued, queued_keys
 from .rendering import render_email
+from .retention import ERASED
 
 logger = logging.getLogger(__name__)
 
@@ -334,6 +335,8 @@ def resend_email(email: OutgoingEmail) -> OutgoingEmail | None:
     Returns the row that will go, or None for a row being sent right now or
     a copy already made this minute (a double click)."""
     now = timezone.now()
+    if email.to == ERASED:
+        return None  # Its person was erased: there is nobody to send it to.
     if email.status in {EmailStatus.QUEUED, EmailStatus.FAILED}:
         updated = OutgoingEmail.objects.filter(pk=email.pk, status=email.status).update(
             status=EmailStatus.QUEUED,

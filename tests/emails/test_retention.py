@@ -63,3 +63,32 @@ def test_erase_emails_to_nobody_erases_nothing():
 
     assert erase_emails_to([], abouts=[""]) == 0
     assert OutgoingEmail.objects.filter(to=ERASED).count() == 0
+
+
+def test_an_erased_email_still_queued_is_stopped_and_cannot_be_resent(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from emails.models import EmailStatus, OutgoingEmail
+    from emails.retention import ERASED, erase_emails_about
+    from emails.services import resend_email
+
+    email = OutgoingEmail.objects.create(
+        kind="test",
+        dedupe_key="test:erase-queued",
+        to="someone@example.com",
+        subject="Hello",
+        body_text="Hi",
+        about="mentoring_request:99",
+        next_attempt_at=timezone.now() - timedelta(minutes=1),
+        message_id="<x@example.org>",
+    )
+
+    erase_emails_about(["mentoring_request:99"])
+
+    email.refresh_from_db()
+    assert email.to == ERASED
+    assert email.status == EmailStatus.FAILED
+    assert resend_email(email) is None
+    assert OutgoingEmail.objects.count() == 1
