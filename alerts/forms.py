@@ -2,6 +2,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fluid, Layout, Size, Submit
 from django import forms
 
+from core.antispam import HumanCheckForm, human_check_layout
 from events.models import Role
 
 from .models import FormatPreference
@@ -39,7 +40,7 @@ class AlertChoicesForm(forms.Form):
         ]
 
 
-class SubscribeForm(AlertChoicesForm):
+class SubscribeForm(HumanCheckForm, AlertChoicesForm):
     email = forms.EmailField(
         label="Email address",
         help_text="We will email you a link to check that the address is yours.",
@@ -69,6 +70,7 @@ class SubscribeForm(AlertChoicesForm):
             *self.choices_layout(),
             HTML('{% include "alerts/_privacy_intro.html" %}'),
             Field.checkbox("consent"),
+            *human_check_layout(),
             Submit("submit", "Send me event alerts"),
         )
 

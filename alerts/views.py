@@ -6,6 +6,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
+from core.antispam import TOO_MANY_ATTEMPTS, rate_limited
+
 from . import queries, services
 from .forms import ManageAlertsForm, SubscribeForm
 
@@ -23,6 +25,15 @@ class SubscribeView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
+        if form.looks_automated():
+            return redirect("alerts:sent")
+        if rate_limited(self.request, group="alerts-address", rate="10/h") or rate_limited(
+            self.request, group="alerts-email", key=data["email"].strip().casefold(), rate="5/h"
+        ):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
         services.subscribe(
             email=data["email"], roles=list(data["roles"]), event_format=data["format"]
         )

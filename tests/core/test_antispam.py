@@ -96,3 +96,18 @@ def test_limits_fail_open_when_the_cache_is_down(client, event, settings):
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1
+
+
+def test_the_alerts_form_is_limited_per_email_and_drops_bots(client, limits_on):
+    from alerts.models import Subscription
+    from tests.alerts.test_views import form_data as alerts_form
+
+    bot = client.post("/alerts/", alerts_form(email="bot@example.com", website="x"))
+    for _ in range(5):
+        client.post("/alerts/", alerts_form(email="same@example.com"))
+    limited = client.post("/alerts/", alerts_form(email="same@example.com"))
+
+    assert bot.status_code == 302
+    assert not Subscription.objects.filter(email_key="bot@example.com").exists()
+    assert limited.status_code == 429
+    assert 'value="same@example.com"' in limited.content.decode()
