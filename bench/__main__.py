@@ -33,7 +33,7 @@ def _setup_django(env: dict) -> None:
 
 
 def measure(folder: Path) -> tuple[list[Row], dict]:
-    from . import mail, pages, spike
+    from . import fanout, mail, pages, spike
 
     port = processes.free_port()
     env = prepare.environment(port=port, static_root=folder / "static")
@@ -51,6 +51,8 @@ def measure(folder: Path) -> tuple[list[Row], dict]:
         rows += spike.spike_rows(port)
     step("4. Email throughput: SMTP sink, Celery worker, smtplib")
     rows += mail.mail_rows(env, LOGS)
+    step("5. Event-alert fan-out to 10,000 and 100,000 subscribers")
+    rows += fanout.run()
     return rows, facts
 
 
