@@ -2,11 +2,12 @@ from django.contrib import messages
 from django.http import Http404
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
-from core.antispam import TOO_MANY_ATTEMPTS, rate_limited
+from core.antispam import PublicFormMixin
 
 from . import queries, services
 from .forms import ManageAlertsForm, SubscribeForm
@@ -15,7 +16,7 @@ SESSION_EMAIL_KEY = "alerts_email"
 ONE_CLICK_BODY = "One-Click"
 
 
-class SubscribeView(FormView):
+class SubscribeView(PublicFormMixin, FormView):
     """/alerts/: ask for alerts. A new and a known address end on the same
     page after the same work, so the answer never tells a stranger whether
     an address is subscribed."""
@@ -25,15 +26,15 @@ class SubscribeView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if form.looks_automated():
-            return redirect("alerts:sent")
-        if rate_limited(self.request, group="alerts-address", rate="10/h") or rate_limited(
-            self.request, group="alerts-email", key=data["email"].strip().casefold(), rate="5/h"
-        ):
-            form.add_error(None, TOO_MANY_ATTEMPTS)
-            response = self.form_invalid(form)
-            response.status_code = 429
-            return response
+        refusal = self.refusal(
+            form,
+            done_url=reverse("alerts:sent"),
+            group="alerts",
+            limits=("10/h", "5/h"),
+            email=data["email"],
+        )
+        if refusal:
+            return refusal
         services.subscribe(
             email=data["email"], roles=list(data["roles"]), event_format=data["format"]
         )

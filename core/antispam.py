@@ -12,6 +12,7 @@ import time
 from django import forms
 from django.conf import settings
 from django.core import signing
+from django.shortcuts import redirect
 from django_ratelimit.core import is_ratelimited
 
 from .lockout import client_ip
@@ -67,6 +68,29 @@ class HumanCheckForm(forms.Form):
         except (signing.BadSignature, ValueError):
             return True
         return time.time() - shown_at < settings.FORM_MIN_FILL_SECONDS
+
+
+class PublicFormMixin:
+    """For a FormView whose form is a HumanCheckForm. Call refusal() first
+    in form_valid and return what it returns, if anything."""
+
+    def refusal(self, form, *, done_url: str, group: str, limits: tuple[str, str], email: str):
+        """A bot is answered as if the form had worked (a redirect to
+        `done_url`) and nothing is saved; over `limits` (per address, per
+        email) the form comes back with what was typed, an error and 429.
+        None: go on."""
+        if form.looks_automated():
+            return redirect(done_url)
+        per_address, per_email = limits
+        request = self.request
+        if rate_limited(request, group=f"{group}-address", rate=per_address) or rate_limited(
+            request, group=f"{group}-email", key=email.strip().casefold(), rate=per_email
+        ):
+            form.add_error(None, TOO_MANY_ATTEMPTS)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return None
 
 
 def _signer() -> signing.Signer:

@@ -2,9 +2,10 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from core.antispam import TOO_MANY_ATTEMPTS, rate_limited
+from core.antispam import PublicFormMixin
 
 from . import queries, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
@@ -54,7 +55,7 @@ class EventDetailView(DetailView):
         return context
 
 
-class RegisterView(FormView):
+class RegisterView(PublicFormMixin, FormView):
     """The registration form. A new and a repeat registration end on the
     same page, so the answer never tells a stranger whether an address is
     already registered."""
@@ -86,11 +87,17 @@ class RegisterView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if form.looks_automated():
-            return redirect("events:registered", slug=self.event.slug)
-        if self._over_the_limit(data["email"]):
-            form.add_error(None, TOO_MANY_ATTEMPTS)
-            return self.form_invalid(form, status=429)
+        # 20 in 10 minutes from one address (a college's careers session
+        # may share one), 5 an hour for one email and event.
+        refusal = self.refusal(
+            form,
+            done_url=reverse("events:registered", kwargs={"slug": self.event.slug}),
+            group="register",
+            limits=("20/10m", "5/h"),
+            email=f"{self.event.pk}:{data['email']}",
+        )
+        if refusal:
+            return refusal
         try:
             outcome = services.register_candidate(
                 self.event,
@@ -114,22 +121,6 @@ class RegisterView(FormView):
         else:
             self.request.session.pop(SESSION_NEW_REGISTRATION_KEY, None)
         return redirect("events:registered", slug=self.event.slug)
-
-    def form_invalid(self, form, *, status=200):
-        response = super().form_invalid(form)
-        response.status_code = status
-        return response
-
-    def _over_the_limit(self, email: str) -> bool:
-        """20 registrations in 10 minutes from one address (a college's
-        careers session may share one), 5 an hour for one email and event."""
-        request, event = self.request, self.event
-        return rate_limited(request, group="register-address", rate="20/10m") or rate_limited(
-            request,
-            group="register-email",
-            key=f"{event.pk}:{email.strip().casefold()}",
-            rate="5/h",
-        )
 
 
 SESSION_EMAIL_KEY = "registered_email"

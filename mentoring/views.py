@@ -1,11 +1,12 @@
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from core.antispam import TOO_MANY_ATTEMPTS, rate_limited
+from core.antispam import PublicFormMixin
 from events import tokens
 
 from . import queries, services
@@ -14,7 +15,7 @@ from .forms import MentoringRequestForm
 SESSION_EMAIL_KEY = "mentoring_request_email"
 
 
-class RequestSupportView(FormView):
+class RequestSupportView(PublicFormMixin, FormView):
     """/positive-action/: what positive action is, and the request form."""
 
     template_name = "mentoring/request_form.html"
@@ -25,15 +26,15 @@ class RequestSupportView(FormView):
 
     def form_valid(self, form):
         data = form.cleaned_data
-        if form.looks_automated():
-            return redirect("mentoring:sent")
-        if rate_limited(self.request, group="mentoring-address", rate="10/h") or rate_limited(
-            self.request, group="mentoring-email", key=data["email"].strip().casefold(), rate="5/h"
-        ):
-            form.add_error(None, TOO_MANY_ATTEMPTS)
-            response = self.form_invalid(form)
-            response.status_code = 429
-            return response
+        refusal = self.refusal(
+            form,
+            done_url=reverse("mentoring:sent"),
+            group="mentoring",
+            limits=("10/h", "5/h"),
+            email=data["email"],
+        )
+        if refusal:
+            return refusal
         try:
             services.request_support(
                 name=data["name"],
