@@ -72,14 +72,9 @@ def test_healthz_reports_database_and_broker(client, db):
     assert response.json()["status"] == "ok"
 
 
-def test_healthz_is_503_when_the_database_is_unreachable():
-    # A separate process whose DATABASE_URL points at a closed port.
-    script = (
-        "import django, json; django.setup();"
-        "from django.test import Client;"
-        "r = Client().get('/healthz');"
-        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
-    )
+def run_without_database(script: str) -> dict:
+    """Run `script` in a separate process whose DATABASE_URL points at a
+    closed port; it prints one JSON line, returned here."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.settings",
@@ -94,8 +89,19 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         check=False,
         timeout=60,
     )
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
+
+def test_healthz_is_503_when_the_database_is_unreachable():
+    # A separate process whose DATABASE_URL points at a closed port.
+    script = (
+        "import django, json; django.setup();"
+        "from django.test import Client;"
+        "r = Client().get('/healthz');"
+        "print(json.dumps({'status': r.status_code, 'body': r.json()}))"
+    )
+    answer = run_without_database(script)
+
     assert answer["status"] == 503
     assert answer["body"]["database"] == "unavailable"
 
@@ -131,22 +137,8 @@ def test_pages_and_forms_answer_a_styled_503_when_the_database_is_unreachable():
         "print(json.dumps({'page': [page.status_code, page.content.decode(),"
         " page.headers.get('Retry-After')], 'post': post.status_code}))"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.settings",
-        "DATABASE_URL": "postgres://nobody@127.0.0.1:1/nothing",
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=BASE_DIR,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    answer = run_without_database(script)
 
-    answer = json.loads(result.stdout.strip().splitlines()[-1])
     status, body, retry_after = answer["page"]
     assert status == 503
     assert "Sorry, the service is unavailable" in body
