@@ -3,6 +3,7 @@ from crispy_forms_gds.layout import HTML, Field, Fluid, Layout, Size, Submit
 from django import forms
 
 from core.antispam import HumanCheckForm, human_check_layout
+from core.forms import email_field
 from events.models import Role
 
 from .models import FormatPreference
@@ -41,17 +42,7 @@ class AlertChoicesForm(forms.Form):
 
 
 class SubscribeForm(HumanCheckForm, AlertChoicesForm):
-    email = forms.EmailField(
-        label="Email address",
-        help_text="We will email you a link to check that the address is yours.",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    email = email_field(help_text="We will email you a link to check that the address is yours.")
     consent = forms.BooleanField(
         label="I want emails about new insight events, and I know I can stop them at any time",
         error_messages={"required": "Confirm that you want emails about new insight events"},

@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from core.antispam import HumanCheckForm, human_check_layout
+from core.forms import email_field
 
 from .models import Audience, EventFormat, HeardFrom, Role
 
@@ -131,17 +132,7 @@ class CandidateDetailsForm(forms.Form):
 
 
 class RegistrationForm(HumanCheckForm, CandidateDetailsForm):
-    email = forms.EmailField(
-        label="Email address",
-        help_text="We will send your confirmation and reference here.",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    email = email_field(help_text="We will send your confirmation and reference here.")
     role = forms.ModelChoiceField(
         label="Which role are you most interested in?",
         queryset=Role.objects.all(),

@@ -5,6 +5,7 @@ from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size, Sub
 from django import forms
 
 from core.antispam import HumanCheckForm, human_check_layout
+from core.forms import email_field
 from events import tokens
 from events.models import Role
 
@@ -39,17 +40,7 @@ class MentoringRequestForm(HumanCheckForm):
         },
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
-    email = forms.EmailField(
-        label="Email address",
-        help_text="We will send you a link to see or withdraw your request.",
-        max_length=254,
-        error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
-            "max_length": _too_long("Email address", 254),
-        },
-        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-    )
+    email = email_field(help_text="We will send you a link to see or withdraw your request.")
     phone = forms.CharField(
         label="Phone number (optional)",
         help_text="We need it if you would like a phone call or a text message.",
