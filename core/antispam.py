@@ -15,6 +15,7 @@ from django.core import signing
 from django.shortcuts import redirect
 from django_ratelimit.core import is_ratelimited
 
+from .forms import ReturnedValueField
 from .lockout import client_ip
 
 logger = logging.getLogger(__name__)
@@ -47,12 +48,11 @@ class HumanCheckForm(forms.Form):
     and assistive technology; `started` carries, signed, when the form was
     shown. Call looks_automated() after is_valid()."""
 
-    website = forms.CharField(
+    website = ReturnedValueField(
         label="Leave this empty",
-        required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    started = forms.CharField(required=False, widget=forms.HiddenInput)
+    started = ReturnedValueField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

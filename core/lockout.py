@@ -4,6 +4,7 @@ The policy itself is in settings (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME,
 AXES_LOCKOUT_PARAMETERS); an administrator unlocks with the axes_reset_*
 management commands (see the README's staff guide)."""
 
+import ipaddress
 from datetime import timedelta
 
 from django.conf import settings
@@ -31,5 +32,18 @@ def client_ip(request) -> str:
     start of that header, but not after what our one proxy appends."""
     forwarded = request.headers.get("x-forwarded-for", "")
     if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        return forwarded.split(",")[-1].strip()
+        last = forwarded.split(",")[-1].strip()
+        # Anything but an address (a proxy that adds the port, a client that
+        # reached the app without the proxy) would fail the login outright:
+        # axes stores it in an address column.
+        if _is_address(last):
+            return last
     return request.META.get("REMOTE_ADDR", "")
+
+
+def _is_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

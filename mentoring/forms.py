@@ -5,7 +5,7 @@ from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size, Sub
 from django import forms
 
 from core.antispam import HumanCheckForm, human_check_layout
-from core.forms import email_field
+from core.forms import ReturnedValueField, email_field
 from events import tokens
 from events.models import Role
 
@@ -109,7 +109,7 @@ class MentoringRequestForm(HumanCheckForm):
         error_messages={"required": CONSENT_MISSING},
     )
     # Sent back as it came, so a double click or a refresh makes one request.
-    submission_key = forms.CharField(required=False, widget=forms.HiddenInput)
+    submission_key = ReturnedValueField()
 
     field_order = [
         "name",

@@ -1,0 +1,46 @@
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from events import tokens
+from events.models import EventStatus, RegistrationLink
+from tests.factories import EventFactory, RegistrationFactory, ensure_roles, role
+
+OFFERED_ROLES = ["police-officer", "pcso"]
+
+
+@pytest.fixture(autouse=True)
+def _roles(db):
+    """The roles come from a migration; a transactional test elsewhere may
+    have emptied the reused test database of them."""
+    ensure_roles()
+
+
+@pytest.fixture
+def events(db):
+    """One event in each state a candidate can meet, each offering two of
+    the three roles (so the third is another event's role)."""
+    offered = [role(code) for code in OFFERED_ROLES]
+    now = timezone.now()
+    full = EventFactory(title="Full evening", capacity=1, roles=offered)
+    RegistrationFactory(event=full, role=offered[0])
+    return {
+        "open": EventFactory(title="Open evening", roles=offered),
+        "full": full,
+        "cancelled": EventFactory(
+            title="Cancelled evening", status=EventStatus.CANCELLED, roles=offered
+        ),
+        "closed": EventFactory(
+            title="Closed evening", registration_closes_at=now - timedelta(hours=1), roles=offered
+        ),
+    }
+
+
+@pytest.fixture
+def registration(events):
+    """A confirmed registration for the open event and its secret token."""
+    registration = RegistrationFactory(event=events["open"], role=role("pcso"))
+    token = tokens.new_token()
+    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    return registration, token

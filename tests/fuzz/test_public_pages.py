@@ -1,0 +1,72 @@
+"""Every other public page: opened with junk in the query string, in the
+event's slug, or with a method it does not take."""
+
+import pytest
+from hypothesis import event as note_outcome
+from hypothesis import given
+from hypothesis import strategies as st
+
+from .strategies import junk, raw_bodies
+from .support import assert_not_found, changes, encode, fresh_example, fuzz_settings, row_counts
+
+pytestmark = pytest.mark.django_db
+
+PAGES = [
+    "/",
+    "/events/",
+    "/events/{}/",
+    "/events/{}/register/",
+    "/events/{}/register/done/",
+    "/positive-action/",
+    "/positive-action/sent/",
+    "/positive-action/withdrawn/",
+    "/alerts/",
+    "/alerts/check-your-email/",
+    "/alerts/unsubscribed/",
+    "/equality-questions/",
+    "/equality-questions/thank-you/",
+    "/equality-questions/skipped/",
+    "/privacy/",
+    "/accessibility/",
+    "/cookies/",
+    "/admin/login/",
+]
+# A page that takes a POST answers a body without its form's fields with
+# the form again; the rest refuse the method.
+TAKES_A_POST = {"/events/{}/register/", "/positive-action/", "/alerts/", "/equality-questions/"}
+
+
+@fuzz_settings(examples=80)
+@given(
+    page=st.sampled_from(PAGES),
+    method=st.sampled_from(["GET", "GET", "HEAD", "POST"]),
+    query=st.lists(st.tuples(junk(), junk()), max_size=3),
+    body=raw_bodies(),
+    data=st.data(),
+)
+def test_every_public_page_answers_junk_without_an_error_or_a_write(
+    client, events, page, method, query, body, data
+):
+    real_slugs = [event.slug for event in events.values()]
+    slug = data.draw(st.one_of(st.sampled_from(real_slugs), junk().filter(bool)), label="slug")
+    path = page.format(encode(slug)) + "?" + "&".join(f"{encode(k)}={encode(v)}" for k, v in query)
+    content_type, payload = body
+
+    with fresh_example(client):
+        before = row_counts()
+        response = client.generic(method, path, payload, content_type=content_type)
+
+        note_outcome(f"{method} {page} {response.status_code}")
+        assert changes(before, row_counts()) == {}
+        if "{}" in page and slug not in real_slugs:
+            assert response.status_code == 404
+            if method != "HEAD":
+                assert_not_found(response)
+        elif method == "POST" and page not in TAKES_A_POST and page != "/admin/login/":
+            assert response.status_code == 405
+        else:
+            assert response.status_code in {200, 302, 400}, response.status_code
+            if response.status_code == 400:
+                # Django refuses a form body it cannot read (not UTF-8).
+                assert method == "POST"
+                assert "charset=latin-1" in content_type or content_type.startswith("multipart/")
