@@ -15,7 +15,7 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     search_fields = ["to"]
     actions = ["resend"]
     fields = [
-        *["kind", "to", "subject", "status", "attempts", "last_error"],
+        *["kind", "to", "shown_subject", "status", "attempts", "last_error"],
         *["created_at", "next_attempt_at", "enqueued_at", "claimed_at", "sent_at"],
         *["message_id", "dedupe_key", "about", "attachment_names", "body_text"],
     ]
@@ -36,6 +36,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # No editing a row; change permission on the list allows "Resend".
         return obj is None and super().has_change_permission(request)
+
+    @admin.display(description="Subject")
+    def shown_subject(self, email):
+        return email.shown_subject
 
     @admin.display(description="Attachments")
     def attachment_names(self, email):

@@ -3,6 +3,9 @@ from django.db.models import Q
 
 from core.models import TimeStampedModel
 
+# The subject and text of an email the worker renders, until it does.
+NOT_WRITTEN_YET = "(written when it is sent)"
+
 
 class EmailStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
@@ -42,6 +45,12 @@ class OutgoingEmail(TimeStampedModel):
         default=list, blank=True, help_text="[{filename, content, mimetype}], text content only."
     )
     headers = models.JSONField(default=dict, blank=True)
+    context = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For an email the worker renders (emails.rendering.render_later): "
+        "what its templates need, until it is rendered.",
+    )
     about = models.CharField(
         max_length=100,
         blank=True,
@@ -74,3 +83,8 @@ class OutgoingEmail(TimeStampedModel):
 
     def __str__(self):
         return f"{self.kind} to {self.to}"
+
+    @property
+    def shown_subject(self) -> str:
+        """The subject, or what to say of an email the worker has still to write."""
+        return self.subject or NOT_WRITTEN_YET

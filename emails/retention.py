@@ -15,6 +15,7 @@ ERASED_FIELDS = {
     "body_html": "",
     "attachments": [],
     "headers": {},
+    "context": {},
     "last_error": "",
     "about": "",
 }

@@ -18,13 +18,13 @@ from email.utils import make_msgid
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .models import EmailStatus, OutgoingEmail
 from .queries import email_queued, queued_keys
-from .rendering import render_email
+from .rendering import render_email, render_stored, renders_later
 from .retention import ERASED
 
 logger = logging.getLogger(__name__)
@@ -32,14 +32,16 @@ logger = logging.getLogger(__name__)
 WORKER_LOST = "The worker stopped while sending this email."
 # What a new row takes from _new_row, and what a resent copy takes from its original.
 _ROW_FIELDS = [
-    *["kind", "to", "subject", "body_text", "body_html", "attachments", "about"],
-    *["next_attempt_at", "message_id"],
+    *["kind", "to", "subject", "body_text", "body_html", "attachments", "context", "about"],
+    *["next_attempt_at", "enqueued_at", "message_id"],
 ]
 
 
 @dataclass(frozen=True)
 class EmailToQueue:
-    """One email for queue_emails: the same arguments as queue_email."""
+    """One email for queue_emails: the same arguments as queue_email. For a
+    kind the worker renders (rendering.render_later), `context` is the JSON
+    its loader reads."""
 
     kind: str
     to: str
@@ -86,7 +88,7 @@ def queue_email(
     email, created = OutgoingEmail.objects.get_or_create(dedupe_key=dedupe_key, defaults=fields)
     if not created:
         return None
-    transaction.on_commit(lambda: enqueue_send(email.pk), robust=True)
+    transaction.on_commit(lambda: enqueue_sends([email.pk], mark=False), robust=True)
     return email
 
 
@@ -105,28 +107,34 @@ def queue_emails(emails: Sequence[EmailToQueue]) -> list[OutgoingEmail]:
     OutgoingEmail.objects.bulk_create(rows)
     if rows:
         ids = [row.pk for row in rows]
-        transaction.on_commit(lambda: enqueue_sends(ids), robust=True)
+        transaction.on_commit(lambda: enqueue_sends(ids, mark=False), robust=True)
     return rows
 
 
 def _new_row(email: EmailToQueue) -> OutgoingEmail:
-    """An unsaved row, rendered now: the text is fixed when the reason happens.
-    The Message-ID is fixed too, so a retry after a worker died mid-send
-    carries the same one and the receiving server can drop the duplicate."""
-    subject, text, html = render_email(email.kind, email.context)
-    return OutgoingEmail(
+    """An unsaved row, rendered now (the text is fixed when the reason
+    happens), or holding the context the worker will render it from. The
+    Message-ID is fixed too, so a retry after a worker died mid-send carries
+    the same one and the receiving server can drop the duplicate. It is
+    marked as handed to the broker: its transaction's on-commit hook does
+    that, and clears the mark if the broker refuses."""
+    now = timezone.now()
+    row = OutgoingEmail(
         kind=email.kind,
         dedupe_key=email.dedupe_key,
         to=email.to,
-        subject=subject,
-        body_text=text,
-        body_html=html,
         attachments=email.attachments,
         headers=email.headers,
         about=email.about,
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now,
+        enqueued_at=now,
         message_id=make_msgid(domain=_message_id_domain()),
     )
+    if renders_later(email.kind):
+        row.context = email.context
+    else:
+        row.subject, row.body_text, row.body_html = render_email(email.kind, email.context)
+    return row
 
 
 def _message_id_domain() -> str:
@@ -138,17 +146,19 @@ def enqueue_send(email_id: int) -> bool:
     return enqueue_sends([email_id]) == 1
 
 
-def enqueue_sends(email_ids: Iterable[int]) -> int:
+def enqueue_sends(email_ids: Iterable[int], *, mark: bool = True) -> int:
     """Hand rows to the broker. Never raises into a web request: when the
     broker is down or silent, stop at the first failure (one short timeout,
-    not one per row), log it, and leave the rows to the sweeper. Returns how
-    many were handed over."""
+    not one per row), log it, and leave the rows to the sweeper. `mark`
+    False: the rows were written marked as handed over (new rows are).
+    Returns how many were handed over."""
     from .tasks import task_send_email
 
     ids = list(email_ids)
-    # Marked before publishing: a worker may fail the row (and clear the
-    # mark, so the sweeper retries it) before apply_async even returns.
-    _pending(ids).update(enqueued_at=timezone.now())
+    if mark:
+        # Marked before publishing: a worker may fail the row (and clear the
+        # mark, so the sweeper retries it) before apply_async even returns.
+        _pending(ids).update(enqueued_at=timezone.now())
     done = 0
     try:
         # One producer for all of them: a pooled connection taken once, not
@@ -208,12 +218,26 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
 def send_email(email: OutgoingEmail, *, retry: RetryPolicy) -> OutgoingEmail:
     """Send a row claimed by claim_email and record what happened: sent;
     queued again after a growing delay for a temporary failure; failed for a
-    permanent one, or once `retry.max_attempts` attempts have failed."""
+    permanent one, or once `retry.max_attempts` attempts have failed. An
+    email queued with a stored context is rendered first, and keeps what it
+    was rendered to."""
     try:
+        if email.context:
+            _render_stored(email)
         build_message(email).send()
     except Exception as error:  # noqa: BLE001 - every failure is recorded on the row
         return _record_failure(email, error, retry=retry)
     return _record(email, status=EmailStatus.SENT, sent_at=timezone.now(), last_error="")
+
+
+def _render_stored(email: OutgoingEmail) -> None:
+    subject, text, html, attachments = render_stored(email.kind, email.context)
+    _record(
+        email, subject=subject, body_text=text, body_html=html, attachments=attachments, context={}
+    )
+    # Sent as rendered even if the sweeper released the row meanwhile.
+    email.subject, email.body_text, email.body_html = subject, text, html
+    email.attachments, email.context = attachments, {}
 
 
 def _record_failure(email: OutgoingEmail, error: Exception, *, retry: RetryPolicy):
@@ -263,8 +287,9 @@ def is_temporary(error: Exception) -> bool:
         return True
     if isinstance(error, smtplib.SMTPResponseException):
         return not 500 <= error.smtp_code < 600
-    # Connection refused or reset, timeouts, SMTPServerDisconnected.
-    return isinstance(error, OSError)
+    # Connection refused or reset, timeouts, SMTPServerDisconnected, and the
+    # database lost while rendering a stored context.
+    return isinstance(error, OSError | OperationalError | InterfaceError)
 
 
 def describe_error(error: Exception) -> str:
@@ -363,6 +388,7 @@ def _queue_copy(email: OutgoingEmail, *, now: datetime) -> OutgoingEmail | None:
             **{name: getattr(email, name) for name in _ROW_FIELDS},
             "headers": email.headers,
             "next_attempt_at": now,
+            "enqueued_at": None,
             "message_id": make_msgid(domain=_message_id_domain()),
         },
     )

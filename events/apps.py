@@ -3,3 +3,8 @@ from django.apps import AppConfig
 
 class EventsConfig(AppConfig):
     name = "events"
+
+    def ready(self):
+        from . import registration_emails
+
+        registration_emails.register()

@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Button, Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from core.antispam import HumanCheckForm, human_check_layout
 from core.forms import email_field
@@ -169,15 +170,22 @@ class RegistrationForm(HumanCheckForm, CandidateDetailsForm):
         "privacy",
     ]
 
-    def __init__(self, *args, event_roles=None, waiting_list=False, **kwargs):
+    # The submit button's words; the view sets it once it knows the event is full.
+    waiting_list = False
+
+    def __init__(self, *args, event_roles=None, **kwargs):
         super().__init__(*args, **kwargs)
         if event_roles is not None:
             self.fields["role"].queryset = event_roles
-        self.helper = FormHelper()
-        self.helper.form_id = "registration-form"
+
+    @cached_property
+    def helper(self):
+        """Built when the form is shown, not for a POST that succeeds."""
+        helper = FormHelper()
+        helper.form_id = "registration-form"
         # Our own messages, in the error summary, not the browser's bubbles.
-        self.helper.attrs = {"novalidate": ""}
-        self.helper.layout = Layout(
+        helper.attrs = {"novalidate": ""}
+        helper.layout = Layout(
             *self.details_layout(),
             Field.text("email", field_width=Fluid.TWO_THIRDS),
             Field.text("phone", field_width=Fixed.TWENTY),
@@ -187,8 +195,9 @@ class RegistrationForm(HumanCheckForm, CandidateDetailsForm):
             HTML('{% include "events/_privacy_intro.html" %}'),
             Field.checkbox("privacy"),
             *human_check_layout(),
-            Submit("submit", "Join the waiting list" if waiting_list else "Register"),
+            Submit("submit", "Join the waiting list" if self.waiting_list else "Register"),
         )
+        return helper
 
 
 class ChangeDetailsForm(CandidateDetailsForm):

@@ -43,7 +43,17 @@ def upcoming_events(
 
 
 def event_for_page(slug: str) -> Event | None:
-    return Event.objects.visible().with_counts().prefetch_related("roles").filter(slug=slug).first()
+    """A published or cancelled event with its counts: one query (its
+    roles are read only when a page shows them)."""
+    try:
+        return Event.objects.visible().with_counts().get(slug=slug)
+    except Event.DoesNotExist:
+        return None
+
+
+def event_to_register(slug: str) -> Event | None:
+    """A published or cancelled event, without its counts."""
+    return Event.objects.visible().filter(slug=slug).first()
 
 
 def next_similar_event(event: Event) -> Event | None:

@@ -1,11 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.generic import DetailView, FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from core.antispam import PublicFormMixin
+from core.pages import cached_page, row_fingerprint
 
 from . import queries, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
@@ -36,23 +37,26 @@ class EventListView(ListView):
         return context
 
 
-class EventDetailView(DetailView):
-    template_name = "events/event_detail.html"
-    context_object_name = "event"
+class EventDetailView(View):
+    """The event page. A campaign sends hundreds here at once: each visitor
+    costs one query (the event and its counts, which make the cache key)
+    and the HTML comes from the cache (core/pages.py)."""
 
-    def get_object(self, queryset=None):
-        event = queries.event_for_page(self.kwargs["slug"])
+    template_name = "events/event_detail.html"
+
+    def get(self, request, slug):
+        event = queries.event_for_page(slug)
         if event is None:
             raise Http404("No such event")
-        return event
+        state = event.state()
+        key = ("event", row_fingerprint(event), event.confirmed_count, event.waiting_count, state)
+        return cached_page(request, key, lambda: self.render(event, state))
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        event = self.object
-        context["state"] = event.state()
+    def render(self, event, state):
+        context = {"event": event, "state": state}
         if not event.accepts_registrations():
             context["next_event"] = queries.next_similar_event(event)
-        return context
+        return render(self.request, self.template_name, context)
 
 
 class RegisterView(PublicFormMixin, FormView):
@@ -64,26 +68,22 @@ class RegisterView(PublicFormMixin, FormView):
     form_class = RegistrationForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.event = queries.event_for_page(kwargs["slug"])
+        # A POST needs only the event row: register_candidate counts the
+        # places under its lock. The counts are read when a page is shown.
+        self.event = queries.event_to_register(kwargs["slug"])
         if self.event is None:
             raise Http404("No such event")
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {
-            **super().get_form_kwargs(),
-            "event_roles": self.event.roles.all(),
-            "waiting_list": self.event.state() == EventState.FULL,
-        }
+        return {**super().get_form_kwargs(), "event_roles": self.event.roles.all()}
 
     def get_context_data(self, **kwargs):
-        state = self.event.state()
-        return super().get_context_data(
-            event=self.event,
-            state=state,
-            refusal=services.REFUSALS.get(state),
-            **kwargs,
-        )
+        context = super().get_context_data(**kwargs)
+        event = queries.event_for_page(self.event.slug) or self.event
+        state = event.state()
+        context["form"].waiting_list = state == EventState.FULL
+        return {**context, "event": event, "state": state, "refusal": services.REFUSALS.get(state)}
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -131,7 +131,7 @@ class RegisteredView(TemplateView):
     template_name = "events/registration_received.html"
 
     def get_context_data(self, **kwargs):
-        event = queries.event_for_page(self.kwargs["slug"])
+        event = queries.event_to_register(self.kwargs["slug"])
         if event is None:
             raise Http404("No such event")
         email = self.request.session.get(SESSION_EMAIL_KEY)

@@ -177,7 +177,7 @@ def _subscription(subscription: Subscription) -> dict:
 def _email(email: OutgoingEmail) -> dict:
     return {
         "kind": email.kind,
-        "subject": email.subject,
+        "subject": email.shown_subject,
         "status": email.get_status_display(),
         "written_at": _when(email.created_at),
         "sent_at": _when(email.sent_at),

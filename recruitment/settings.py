@@ -138,6 +138,14 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rendered public pages (core/pages.py), in each process's own memory: their
+# keys hold every value they show, so no process can serve another's stale
+# copy, and a page costs no round trip to Redis.
+CACHES["pages"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "pages",
+    "OPTIONS": {"MAX_ENTRIES": 1000},
+}
 
 # Celery: Redis as broker; without REDIS_URL every task runs in-process.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.conf import settings
+from django.core.cache import caches
 
 from tests.factories import EventFactory
 
@@ -10,6 +11,12 @@ from tests.factories import EventFactory
 def _site_settings(settings):
     settings.FORCE_NAME = "Hertfordshire Constabulary"
     settings.SITE_URL = "https://events.example.org"
+
+
+@pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Each test renders its pages afresh (core/pages.py caches them per process)."""
+    caches["pages"].clear()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.utils import timezone
 from emails.queries import email_queued
 from emails.services import EmailToQueue, queue_emails
 
-from .. import calendar, tokens
+from .. import registration_emails, tokens
 from ..models import (
     Event,
     EventState,
@@ -170,22 +170,22 @@ def _queue_registration_email(
     kind: str,
     token: str | None = None,
     dedupe_suffix: str = "",
-    attachment: dict | None = None,
+    invite: str | None = None,
     position: int | None | object = _UNKNOWN,
 ) -> None:
-    """Queue one email about a registration. Call holding the event row lock
-    (it keeps a second run for the same reason out of the bulk insert);
-    pass `position` when the caller already knows it."""
+    """Queue one email about a registration, for the worker to render
+    (events/registration_emails.py). Call holding the event row lock (it
+    keeps a second run for the same reason out of the bulk insert); pass
+    `position` when the caller already knows it."""
     if position is _UNKNOWN:
         position = waiting_position(registration)
-    context = {
-        "registration": registration,
-        "event": registration.event,
-        "position": position,
-        "manage_url": manage_url(token) if token else None,
-    }
-    if attachment is None and kind in {"registration_confirmed", "promoted_from_waiting_list"}:
-        attachment = calendar.registration_ics(registration)
+    context = registration_emails.stored_context(
+        registration,
+        kind=kind,
+        manage_url=manage_url(token) if token else None,
+        position=position,
+        invite=invite,
+    )
     queue_emails(
         [
             EmailToQueue(
@@ -194,7 +194,6 @@ def _queue_registration_email(
                 context=context,
                 dedupe_key=f"{kind}:{registration.pk}{dedupe_suffix}",
                 about=f"registration:{registration.pk}",
-                attachments=[attachment] if attachment else [],
             )
         ]
     )
@@ -236,11 +235,7 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
         registration.save(update_fields=["status", "cancelled_at", "updated_at"])
         registration.event = event
         _queue_registration_email(
-            registration,
-            kind="registration_cancelled",
-            attachment=calendar.registration_ics(registration, cancel=True)
-            if was_confirmed
-            else None,
+            registration, kind="registration_cancelled", invite="cancel" if was_confirmed else None
         )
         if was_confirmed:
             event.confirmed_count -= 1

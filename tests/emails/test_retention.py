@@ -92,3 +92,18 @@ def test_an_erased_email_still_queued_is_stopped_and_cannot_be_resent(db):
     assert email.status == EmailStatus.FAILED
     assert resend_email(email) is None
     assert OutgoingEmail.objects.count() == 1
+
+
+def test_an_email_still_to_be_written_loses_its_stored_link_and_is_stopped():
+    waiting = row("jo@example.org", key="a", status=EmailStatus.QUEUED)
+    OutgoingEmail.objects.filter(pk=waiting.pk).update(
+        subject="",
+        body_text="",
+        context={"registration": 7, "manage_url": "https://events.example.org/registration/s/"},
+    )
+
+    erase_emails_to(["jo@example.org"])
+
+    waiting.refresh_from_db()
+    assert waiting.context == {}
+    assert (waiting.status, waiting.last_error) == (EmailStatus.FAILED, ERASED_BEFORE_SENDING)

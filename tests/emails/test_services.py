@@ -16,6 +16,7 @@ from emails import services
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import SEND_RETRY, task_send_email
 from events import services as event_services
+from events.models import Event
 from tests.emails.conftest import free_port
 from tests.factories import EventFactory, role
 
@@ -35,9 +36,9 @@ def register(event, email="sam@example.com"):
 
 def queue(to="sam@example.com", key="test:1"):
     return services.queue_email(
-        kind="registration_cancelled",
+        kind="staff_message",
         to=to,
-        context={"event": EventFactory(), "registration": None},
+        context={"event": EventFactory(), "subject": "Bring photo ID", "message": "Bring ID."},
         dedupe_key=key,
     )
 
@@ -114,6 +115,52 @@ def test_confirmation_goes_through_smtp_with_reply_to_auto_submitted_and_its_mes
     assert message["Subject"].startswith("You have a place: ")
     content_types = [part.get_content_type() for part in message.walk()]
     assert {"text/plain", "text/html", "text/calendar"} <= set(content_types)
+
+
+def test_a_registrations_email_is_written_by_the_worker_and_kept_as_sent(event, smtp_backend):
+    registration = register(event).registration
+    row = OutgoingEmail.objects.get()
+    # The request stored only what the worker needs: no text yet.
+    assert (row.subject, row.body_text, row.attachments) == ("", "", [])
+    assert row.context["registration"] == registration.pk
+
+    row = send_now(row)
+
+    [message] = smtp_backend.received()
+    assert row.status == EmailStatus.SENT
+    assert (
+        row.subject
+        == message["Subject"]
+        == f"You have a place: {event.title} ({registration.reference})"
+    )
+    assert "https://events.example.org/registration/" in row.body_text
+    assert [attachment["filename"] for attachment in row.attachments] == ["invite.ics"]
+    assert row.context == {}
+    assert "text/calendar" in [part.get_content_type() for part in message.walk()]
+
+
+def test_an_email_written_by_the_worker_shows_the_event_as_it_is_when_sent(event, smtp_backend):
+    register(event)
+    row = OutgoingEmail.objects.get()
+    Event.objects.filter(pk=event.pk).update(venue_name="Hatfield Police Station")
+
+    send_now(row)
+
+    [message] = smtp_backend.received()
+    text = message.get_body(preferencelist=["plain"]).get_content()
+    assert "Hatfield Police Station" in text
+
+
+def test_an_email_the_worker_cannot_write_fails_with_the_reason(event, smtp_backend):
+    register(event)
+    row = OutgoingEmail.objects.get()
+    OutgoingEmail.objects.filter(pk=row.pk).update(context={**row.context, "registration": 0})
+
+    row = send_now(row)
+
+    assert row.status == EmailStatus.FAILED
+    assert "DoesNotExist" in row.last_error
+    assert smtp_backend.received() == []
 
 
 def send_now(row):
@@ -233,15 +280,23 @@ def test_failures_are_told_apart_as_temporary_or_permanent(error, temporary):
 
 
 def test_the_sweeper_sends_rows_the_broker_never_got(smtp_backend):
-    # Queued without capturing on_commit: as if the broker was down at commit.
+    # Queued without running on_commit: as if the process died at commit,
+    # before handing the row to the broker. A new row is written marked as
+    # handed over, so the sweeper takes it once that mark is LOST_AFTER old.
     row = queue()
+    not_yet = services.sweep_outbox(
+        stuck_after=timedelta(minutes=5), lost_after=timedelta(minutes=10), max_attempts=12
+    )
+    OutgoingEmail.objects.filter(pk=row.pk).update(
+        enqueued_at=timezone.now() - timedelta(minutes=11)
+    )
 
     handed_over = services.sweep_outbox(
         stuck_after=timedelta(minutes=5), lost_after=timedelta(minutes=10), max_attempts=12
     )
 
     row.refresh_from_db()
-    assert handed_over == 1
+    assert (not_yet, handed_over) == (0, 1)
     assert row.status == EmailStatus.SENT
     assert len(smtp_backend.received()) == 1
 

@@ -17,6 +17,7 @@ from equality.models import EqualityResponse, QuestionnaireInvitation
 from events.models import Registration
 from events.views import SESSION_NEW_REGISTRATION_KEY
 from tests.factories import EventFactory, RegistrationFactory
+from tests.outbox import as_sent
 
 from .support import FIRST_PAGE, FOLLOW_UPS, answer
 
@@ -48,7 +49,7 @@ def without_csrf(html: bytes) -> str:
 def manage_path(registration_email: str) -> str:
     from emails.models import OutgoingEmail
 
-    body = OutgoingEmail.objects.filter(to=registration_email).latest("pk").body_text
+    body = as_sent(OutgoingEmail.objects.filter(to=registration_email).latest("pk")).body_text
     return re.search(r"https://events\.example\.org(/registration/[^/\s]+/)", body).group(1)
 
 

@@ -11,6 +11,7 @@ from events.models import Registration, RegistrationStatus
 from events.retention import anonymise_registrations
 from events.tasks import task_anonymise_past_registrations
 from tests.factories import EventFactory, role
+from tests.outbox import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,8 @@ def registration_with_link(event, email):
     outcome = services.register_candidate(
         event, first_name="Niamh", last_name="Kelly", email=email, role=role(), heard_from="other"
     )
-    token = OutgoingEmail.objects.get(about=f"registration:{outcome.registration.pk}").body_text
+    email = OutgoingEmail.objects.get(about=f"registration:{outcome.registration.pk}")
+    token = as_sent(email).body_text
     return outcome.registration, token.split("/registration/")[1].split("/")[0]
 
 

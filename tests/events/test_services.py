@@ -9,6 +9,7 @@ from emails.models import OutgoingEmail
 from events import services
 from events.models import EventStatus, Registration, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, role
+from tests.outbox import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +27,7 @@ def register(event, email="sam@example.com", **overrides):
 
 
 def emails_of_kind(kind):
-    return list(OutgoingEmail.objects.filter(kind=kind).order_by("pk"))
+    return [as_sent(email) for email in OutgoingEmail.objects.filter(kind=kind).order_by("pk")]
 
 
 def test_register_with_places_left_confirms_and_queues_confirmation_with_invite(event):

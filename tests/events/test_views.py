@@ -1,15 +1,27 @@
+import json
 import re
 from datetime import timedelta
 
 import pytest
+from django.contrib import messages
+from django.contrib.messages.storage.base import Message
+from django.contrib.messages.storage.cookie import MessageEncoder
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
 from events import services
-from events.models import Audience, EventFormat, EventStatus, Registration, RegistrationStatus
+from events.models import (
+    Audience,
+    Event,
+    EventFormat,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
 from tests.factories import EventFactory, RegistrationFactory, role
+from tests.outbox import as_sent
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +47,7 @@ def register_url(event):
 def link_token(email):
     """The secret token from the manage link in an outbox email."""
     marker = "https://events.example.org/registration/"
-    return email.body_text.split(marker, 1)[1].split("/", 1)[0]
+    return as_sent(email).body_text.split(marker, 1)[1].split("/", 1)[0]
 
 
 # The event list and page
@@ -172,6 +184,61 @@ def test_event_page_shows_address_access_notes_and_places_left(client):
     assert "Stanborough Road" in body
     assert "Step-free entrance." in body
     assert "7 places left" in body
+
+
+# The event page's cache (core/pages.py): a rush costs one query a visitor,
+# and nothing a visitor sees is ever older than the database.
+
+
+def test_a_second_visitor_gets_the_page_from_the_cache_with_one_query(client):
+    event = EventFactory()
+    first = client.get(event.get_absolute_url())
+
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get(event.get_absolute_url())
+
+    assert len(queries) == 1
+    assert second.content == first.content
+
+
+def test_a_new_registration_shows_on_the_event_page_at_once(client):
+    event = EventFactory(capacity=10)
+    assert "10 places left" in client.get(event.get_absolute_url()).content.decode()
+
+    RegistrationFactory(event=event)
+
+    assert "9 places left" in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_a_change_made_any_way_shows_on_the_event_page_at_once(client):
+    event = EventFactory(title="Tuesday evening")
+    client.get(event.get_absolute_url())
+
+    # A queryset update does not touch updated_at.
+    Event.objects.filter(pk=event.pk).update(title="Thursday evening")
+
+    body = client.get(event.get_absolute_url()).content.decode()
+    assert "Thursday evening" in body
+    assert "Tuesday evening" not in body
+
+
+def test_a_message_waiting_for_the_visitor_shows_on_the_event_page(client):
+    event = EventFactory()
+    client.get(event.get_absolute_url())
+    session = client.session
+    session["_messages"] = json.dumps(
+        [Message(messages.SUCCESS, "Your details have been updated.")], cls=MessageEncoder
+    )
+    session.save()
+
+    body = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Your details have been updated." in body
+    # Shown once, as messages are: the next visit is the cached page again.
+    assert (
+        "Your details have been updated."
+        not in client.get(event.get_absolute_url()).content.decode()
+    )
 
 
 def test_targeted_session_says_who_it_is_for_and_that_no_proof_is_needed(client):
@@ -322,7 +389,7 @@ def test_unicode_names_and_plus_addresses_are_kept_exactly(
     registration = Registration.objects.get()
     assert (registration.first_name, registration.last_name) == (first_name, last_name)
     assert registration.email == email
-    [confirmation] = OutgoingEmail.objects.all()
+    [confirmation] = map(as_sent, OutgoingEmail.objects.all())
     assert first_name in confirmation.body_text
     assert first_name in confirmation.body_html
 
@@ -330,7 +397,7 @@ def test_unicode_names_and_plus_addresses_are_kept_exactly(
 def test_markup_in_names_is_escaped_on_pages_and_in_html_email(client, event):
     client.post(register_url(event), form_data(first_name="<script>alert(1)</script>"))
 
-    email = OutgoingEmail.objects.get()
+    email = as_sent(OutgoingEmail.objects.get())
     assert "<script>alert(1)</script>" not in email.body_html
     assert "&lt;script&gt;" in email.body_html
     token = link_token(email)
