@@ -25,6 +25,19 @@ def locked_out(request, original_response=None, credentials=None):
     return render(request, "admin/locked_out.html", {"policy": policy()}, status=429)
 
 
+# AccessAttempt.username is a CharField(max_length=255).
+USERNAME_STORED = 255
+
+
+def client_username(request, credentials=None) -> str:
+    """AXES_USERNAME_CALLABLE: the username tried, cut to what axes can
+    store. Uncut, a longer one (scanners send them) is a database error on
+    PostgreSQL, a 500 instead of "Please enter the correct username"."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field) or ""
+    return str(username)[:USERNAME_STORED]
+
+
 def client_ip(request) -> str:
     """AXES_CLIENT_IP_CALLABLE. Behind the TLS proxy (SECURE_PROXY_SSL_HEADER
     is set when DEBUG is off) REMOTE_ADDR is the proxy, so take the address

@@ -91,6 +91,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "core.lockout.client_username"
 
 ROOT_URLCONF = "recruitment.urls"
 WSGI_APPLICATION = "recruitment.wsgi.application"
