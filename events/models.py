@@ -70,6 +70,10 @@ class EventState(models.TextChoices):
     DRAFT = "draft", "Draft"
 
 
+# Written only by the database (see Event.confirmed_count).
+COUNTED = ("confirmed_count", "waiting_count")
+
+
 class EventQuerySet(models.QuerySet):
     def published(self):
         return self.filter(status=EventStatus.PUBLISHED)
@@ -81,24 +85,14 @@ class EventQuerySet(models.QuerySet):
     def upcoming(self, *, now=None):
         return self.filter(ends_at__gt=now or timezone.now()).order_by("starts_at", "pk")
 
-    def with_counts(self):
-        return self.annotate(
-            confirmed_count=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.CONFIRMED)
-            ),
-            waiting_count=Count(
-                "registrations", filter=Q(registrations__status=RegistrationStatus.WAITING)
-            ),
-        )
-
     def with_attendance(self):
-        """with_counts() and who came: confirmed people checked in, and of
-        them the walk-ins. One query with the event rows, however many."""
+        """Who came: confirmed people checked in, and of them the walk-ins.
+        One query with the event rows, however many."""
         here = Q(
             registrations__status=RegistrationStatus.CONFIRMED,
             registrations__checked_in_at__isnull=False,
         )
-        return self.with_counts().annotate(
+        return self.annotate(
             attended_count=Count("registrations", filter=here),
             walk_in_count=Count(
                 "registrations",
@@ -146,6 +140,10 @@ class Event(TimeStampedModel):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_message = models.TextField(blank=True)
+    # Kept by the database: a trigger on events_registration (migration 0004)
+    # adjusts them whenever a registration is added, removed or changes status.
+    confirmed_count = models.PositiveIntegerField(default=0, editable=False)
+    waiting_count = models.PositiveIntegerField(default=0, editable=False)
 
     objects = EventQuerySet.as_manager()
 
@@ -159,6 +157,17 @@ class Event(TimeStampedModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        """Never writes the counts back: the trigger owns them, and the
+        values in memory may be older than the row."""
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in COUNTED
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("events:detail", kwargs={"slug": self.slug})
@@ -176,14 +185,13 @@ class Event(TimeStampedModel):
         return self.registration_closes_at or self.starts_at - DEFAULT_CLOSE_BEFORE_START
 
     def places_left(self):
-        """Needs `confirmed_count` from EventQuerySet.with_counts()."""
         return max(self.capacity - self.confirmed_count, 0)
 
     def few_places_threshold(self):
         return max(5, self.capacity // 10)
 
     def state(self, *, now=None):
-        """The candidate-facing state. Needs with_counts() for the open states."""
+        """The candidate-facing state."""
         now = now or timezone.now()
         if self.status == EventStatus.CANCELLED:
             return EventState.CANCELLED

@@ -30,7 +30,7 @@ def upcoming_events(
 ) -> QuerySet[Event]:
     """Published and cancelled events that have not ended, soonest first,
     with their counts and roles: a fixed number of queries however many."""
-    events = Event.objects.visible().upcoming().with_counts().prefetch_related("roles")
+    events = Event.objects.visible().upcoming().prefetch_related("roles")
     if role:
         events = events.filter(roles__code=role)
     if event_format:
@@ -43,17 +43,12 @@ def upcoming_events(
 
 
 def event_for_page(slug: str) -> Event | None:
-    """A published or cancelled event with its counts: one query (its
+    """A published or cancelled event, with its counts: one query (its
     roles are read only when a page shows them)."""
     try:
-        return Event.objects.visible().with_counts().get(slug=slug)
+        return Event.objects.visible().get(slug=slug)
     except Event.DoesNotExist:
         return None
-
-
-def event_to_register(slug: str) -> Event | None:
-    """A published or cancelled event, without its counts."""
-    return Event.objects.visible().filter(slug=slug).first()
 
 
 def next_similar_event(event: Event) -> Event | None:
@@ -68,7 +63,6 @@ def next_similar_event(event: Event) -> Event | None:
         .filter(still_open)
         .exclude(pk=event.pk)
         .order_by("starts_at", "pk")
-        .with_counts()
     )
     return (
         candidates.filter(audience=event.audience, format=event.format).first()
@@ -151,7 +145,7 @@ def door_list(event: Event, *, search: str = "") -> QuerySet[Registration]:
 
 def upcoming_for_staff(*, now: datetime | None = None) -> QuerySet[Event]:
     """Published events still to come, soonest first, with their counts."""
-    return Event.objects.published().upcoming(now=now).with_counts()
+    return Event.objects.published().upcoming(now=now)
 
 
 def full_with_waiting(events) -> list[Event]:

@@ -39,8 +39,8 @@ class EventListView(ListView):
 
 class EventDetailView(View):
     """The event page. A campaign sends hundreds here at once: each visitor
-    costs one query (the event and its counts, which make the cache key)
-    and the HTML comes from the cache (core/pages.py)."""
+    costs one query (the event row, counts included, which makes the cache
+    key) and the HTML comes from the cache (core/pages.py)."""
 
     template_name = "events/event_detail.html"
 
@@ -49,7 +49,7 @@ class EventDetailView(View):
         if event is None:
             raise Http404("No such event")
         state = event.state()
-        key = ("event", row_fingerprint(event), event.confirmed_count, event.waiting_count, state)
+        key = ("event", row_fingerprint(event), state)
         return cached_page(request, key, lambda: self.render(event, state))
 
     def render(self, event, state):
@@ -68,9 +68,7 @@ class RegisterView(PublicFormMixin, FormView):
     form_class = RegistrationForm
 
     def dispatch(self, request, *args, **kwargs):
-        # A POST needs only the event row: register_candidate counts the
-        # places under its lock. The counts are read when a page is shown.
-        self.event = queries.event_to_register(kwargs["slug"])
+        self.event = queries.event_for_page(kwargs["slug"])
         if self.event is None:
             raise Http404("No such event")
         return super().dispatch(request, *args, **kwargs)
@@ -80,10 +78,14 @@ class RegisterView(PublicFormMixin, FormView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        event = queries.event_for_page(self.event.slug) or self.event
-        state = event.state()
+        state = self.event.state()
         context["form"].waiting_list = state == EventState.FULL
-        return {**context, "event": event, "state": state, "refusal": services.REFUSALS.get(state)}
+        return {
+            **context,
+            "event": self.event,
+            "state": state,
+            "refusal": services.REFUSALS.get(state),
+        }
 
     def form_valid(self, form):
         data = form.cleaned_data
@@ -131,7 +133,7 @@ class RegisteredView(TemplateView):
     template_name = "events/registration_received.html"
 
     def get_context_data(self, **kwargs):
-        event = queries.event_to_register(self.kwargs["slug"])
+        event = queries.event_for_page(self.kwargs["slug"])
         if event is None:
             raise Http404("No such event")
         email = self.request.session.get(SESSION_EMAIL_KEY)

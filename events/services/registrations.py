@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -116,16 +115,11 @@ def register_candidate(
 
 
 def _lock_event_with_counts(event_id: int) -> Event:
-    """The event row, locked until the transaction ends, with its confirmed
-    and waiting counts read under the lock (one query)."""
-    event = Event.objects.select_for_update().get(pk=event_id)
-    counts = Registration.objects.filter(event_id=event_id).aggregate(
-        confirmed=Count("pk", filter=Q(status=RegistrationStatus.CONFIRMED)),
-        waiting=Count("pk", filter=Q(status=RegistrationStatus.WAITING)),
-    )
-    event.confirmed_count = counts["confirmed"]
-    event.waiting_count = counts["waiting"]
-    return event
+    """The event row, locked until the transaction ends. Its confirmed and
+    waiting counts come with it (kept by the database, see Event), and
+    cannot change while the lock is held: every registration for the event
+    is written under it."""
+    return Event.objects.select_for_update().get(pk=event_id)
 
 
 def _unused_reference(*, attempts: int = 5) -> str:
