@@ -92,13 +92,17 @@ def queue_email(
     return email
 
 
-def queue_emails(emails: Sequence[EmailToQueue]) -> list[OutgoingEmail]:
+def queue_emails(
+    emails: Sequence[EmailToQueue], *, new_reasons: bool = False
+) -> list[OutgoingEmail]:
     """Write many outbox rows in one INSERT, skipping reasons queued before,
     and enqueue them together on commit. Call inside the caller's
     transaction, holding a lock that keeps a second run for the same reasons
     out (the unique dedupe_key would otherwise fail the whole batch).
+    `new_reasons`: the caller knows no email was queued for these reasons
+    (their keys name a row it has just inserted), so nothing is looked up.
     Returns the new rows."""
-    skip = queued_keys(email.dedupe_key for email in emails)
+    skip = set() if new_reasons else queued_keys(email.dedupe_key for email in emails)
     rows = []
     for email in emails:
         if email.dedupe_key not in skip:

@@ -110,6 +110,7 @@ def register_candidate(
             kind="registration_confirmed" if has_place else "waiting_list_joined",
             token=token,
             position=None if has_place else event.waiting_count + 1,
+            new_registration=True,
         )
     return RegistrationOutcome(registration, created=True)
 
@@ -166,11 +167,14 @@ def _queue_registration_email(
     dedupe_suffix: str = "",
     invite: str | None = None,
     position: int | None | object = _UNKNOWN,
+    new_registration: bool = False,
 ) -> None:
     """Queue one email about a registration, for the worker to render
     (events/registration_emails.py). Call holding the event row lock (it
     keeps a second run for the same reason out of the bulk insert); pass
-    `position` when the caller already knows it."""
+    `position` when the caller already knows it, and `new_registration`
+    when the registration was inserted in this transaction (no email can
+    name it yet)."""
     if position is _UNKNOWN:
         position = waiting_position(registration)
     context = registration_emails.stored_context(
@@ -189,7 +193,8 @@ def _queue_registration_email(
                 dedupe_key=f"{kind}:{registration.pk}{dedupe_suffix}",
                 about=f"registration:{registration.pk}",
             )
-        ]
+        ],
+        new_reasons=new_registration,
     )
 
 
