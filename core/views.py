@@ -39,6 +39,10 @@ class CookiesView(TemplateView):
     template_name = "core/cookies.html"
 
 
+def bad_request(request, exception):
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request, exception):
     return render(request, "404.html", status=404)
 

@@ -43,6 +43,18 @@ def test_unknown_page_is_a_styled_404(client, db):
     assert "govuk-header" in response.content.decode()
 
 
+def test_a_body_the_site_cannot_read_gets_the_styled_400_and_saves_nothing(client, db):
+    from alerts.models import Subscription
+
+    response = client.generic("POST", "/alerts/", b"email=x", content_type="multipart/form-data")
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Sorry, there is a problem" in body
+    assert "Nothing has been saved" in body
+    assert not Subscription.objects.exists()
+
+
 def test_post_without_csrf_token_gets_the_styled_403(db, event):
     client = Client(enforce_csrf_checks=True)
 
