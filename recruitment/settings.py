@@ -331,6 +331,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_ENGINE = "core.sessions"
 SESSION_COOKIE_HTTPONLY = True
 # Sessions carry only a confirmation message for candidates, and a sign-in
 # for staff: both end when the browser closes.
