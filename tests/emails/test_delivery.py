@@ -8,161 +8,31 @@ redis-server of their own on a free port, which they stop or pause (SIGSTOP:
 it accepts connections and never answers); the shared one is never touched.
 The beat sweeper is run in the test process, as beat would have it run."""
 
-import contextlib
 import os
 import re
 import signal
-import subprocess
-import sys
 import time
-import uuid
 
 import icalendar
 import pytest
-import redis
-from django.core.management import call_command
-from django.db import connection, connections
 from django.utils import timezone
-from kombu import pools
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events import services
 from events.queries import registration_for_token
-from recruitment.celery import app as celery_app
-from recruitment.settings import BASE_DIR
 from tests.conftest import requires_postgresql, requires_redis
-from tests.emails.conftest import free_port
 from tests.factories import EventFactory, role
+from tests.support.delivery import free_port, through_broker, wait_for
 
 pytestmark = [
     requires_postgresql,
     requires_redis,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 # A web request may wait this long for the broker, at most.
 ANSWERS_WITHIN_SECONDS = 5
-DELIVERY_TIMEOUT_SECONDS = 60
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migrated_data(django_db_setup, django_db_blocker):
-    """Transactional tests empty every table when they end; put back the rows
-    migrations made (roles, content types) for the tests that run after."""
-    yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
-                connections[alias].creation.deserialize_db_from_string(contents)
-
-
-def worker_database_url() -> str:
-    """The test database, for the worker process."""
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-
-
-@pytest.fixture
-def queue_name():
-    name = f"test-emails-{uuid.uuid4().hex[:12]}"
-    yield name
-    with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
-        client.delete(name)
-
-
-@pytest.fixture
-def start_worker(smtp_server, queue_name):
-    """Start a real worker (the production settings, SMTP to the loopback
-    server) on a broker; all are stopped after the test."""
-    processes = []
-
-    def start(broker_url: str) -> subprocess.Popen:
-        env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "recruitment.settings",
-            "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": broker_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
-            "EMAIL_TIMEOUT": "5",
-        }
-        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q", queue_name]
-        command += ["--pool=solo", "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
-        processes.append(subprocess.Popen(command, cwd=BASE_DIR, env=env))
-        return processes[-1]
-
-    yield start
-    for process in processes:
-        process.terminate()
-        process.wait(timeout=30)
-
-
-@pytest.fixture
-def own_redis():
-    """Start a redis-server of the test's own on a free port; stopped after."""
-    servers = []
-
-    def start(port: int) -> subprocess.Popen:
-        server = subprocess.Popen(
-            ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
-            + ["--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL,
-        )
-        servers.append(server)
-        wait_for(lambda: _answers(port), what=f"redis-server on port {port}", timeout=10)
-        return server
-
-    yield start
-    for server in servers:
-        server.send_signal(signal.SIGCONT)
-        server.terminate()
-        server.wait(timeout=10)
-
-
-def _answers(port: int) -> bool:
-    with contextlib.closing(redis.Redis(port=port, socket_timeout=1)) as client:
-        try:
-            return client.ping()
-        except redis.ConnectionError:
-            return False
-
-
-@contextlib.contextmanager
-def through_broker(url: str, queue_name: str):
-    """Tasks go through the broker at `url` (not in-process) for a while."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_default_queue, conf.task_always_eager)
-    _forget_broker_connections()
-    conf.broker_url, conf.task_default_queue, conf.task_always_eager = url, queue_name, False
-    try:
-        yield
-    finally:
-        _forget_broker_connections()
-        conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
-
-
-def _forget_broker_connections():
-    """Close the pooled broker connections and forget the pools, as a forked
-    process does, so the next publish connects to the broker now configured."""
-    pools.reset()
-    celery_app._after_fork()
-
-
-def wait_for(condition, *, what: str, timeout: float = DELIVERY_TIMEOUT_SECONDS):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if result := condition():
-            return result
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def register(email: str = "sam@example.com"):

@@ -1,0 +1,267 @@
+"""The machinery of the end-to-end email tests (tests/emails/test_delivery.py)
+and the fault drills (tests/drills/): a real SMTP server on loopback, real
+Celery worker processes, redis-servers of a test's own, and waiting for a
+condition instead of sleeping.
+
+Fixtures here are imported by the conftest.py of each directory that uses
+them."""
+
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from collections import Counter
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+import redis
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+from django.db import connection, connections
+from kombu import pools
+
+from recruitment.celery import app as celery_app
+from recruitment.settings import BASE_DIR
+
+DELIVERY_TIMEOUT_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(condition, *, what: str, timeout: float = DELIVERY_TIMEOUT_SECONDS):
+    """Poll `condition` until it returns something true, and return that."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+class RelayHandler:
+    """A real SMTP server on loopback (aiosmtpd, in a thread of the test
+    process) that records what it accepts and answers as a relay would:
+
+    - an address starting `nobody@` is refused for good: 550 at RCPT;
+    - an address starting `greylisted@` is refused for now the first time
+      (451 at RCPT, as greylisting does) and accepted after;
+    - an address starting `busy@` gets 451 after DATA the first time.
+
+    `quit_delay` (seconds) makes it slow to answer QUIT, after it has
+    accepted the message: a client killed in that pause never learns that
+    its message went."""
+
+    def __init__(self):
+        self.messages: list[EmailMessage] = []
+        self.tries = Counter()
+        self.lock = threading.Lock()
+        self.quit_delay = 0.0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.tries[address] += 1
+            first_try = self.tries[address] == 1
+        if address.startswith("nobody@"):
+            return "550 5.1.1 No such mailbox"
+        if address.startswith("greylisted@") and first_try:
+            return "451 4.7.1 Greylisted, please try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if any(address.startswith("busy@") for address in envelope.rcpt_tos):
+            with self.lock:
+                self.tries["DATA busy"] += 1
+                if self.tries["DATA busy"] == 1:
+                    return "451 4.3.0 Mail server busy, try again later"
+        message = message_from_bytes(envelope.original_content, policy=policy.default)
+        with self.lock:
+            self.messages.append(message)
+        return "250 Message accepted"
+
+    async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.quit_delay:
+            await asyncio.sleep(self.quit_delay)
+        return "221 Bye"
+
+    def received(self, to: str | None = None) -> list[EmailMessage]:
+        with self.lock:
+            return [m for m in self.messages if to is None or m["To"] == to]
+
+
+@pytest.fixture
+def smtp_server():
+    """The handler, with `.port`; stopped after the test."""
+    handler = RelayHandler()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
+
+
+@pytest.fixture
+def smtp_backend(settings, smtp_server):
+    """Django's own SMTP backend in the test process, pointed at the
+    loopback server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 5
+    return smtp_server
+
+
+@pytest.fixture(scope="module")
+def restore_migrated_data(django_db_setup, django_db_blocker):
+    """Transactional tests empty every table when they end; put back the rows
+    migrations made (roles, content types) for the tests that run after.
+    Use it with pytest.mark.usefixtures in a module of transactional tests."""
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            contents = getattr(connections[alias], "_test_serialized_contents", None)
+            if contents:
+                call_command(
+                    "flush",
+                    database=alias,
+                    interactive=False,
+                    verbosity=0,
+                    inhibit_post_migrate=True,
+                )
+                connections[alias].creation.deserialize_db_from_string(contents)
+
+
+def database_url(*, port: int | None = None) -> str:
+    """The test database, for another process; through `port` (a proxy on
+    loopback) instead of the database's own when given."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    if port is None:
+        return f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    # No TLS, so that a proxy can see which statement it is passing on.
+    return f"postgres://{db['USER']}{password}@127.0.0.1:{port}/{db['NAME']}?sslmode=disable"
+
+
+@pytest.fixture
+def queue_name():
+    name = f"test-emails-{uuid.uuid4().hex[:12]}"
+    yield name
+    with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
+        client.delete(name)
+
+
+@pytest.fixture
+def start_worker(smtp_server, queue_name):
+    """Start a real worker (the production settings, SMTP to the loopback
+    server) on a broker, in a process group of its own so that a drill can
+    kill it with its pool; all are stopped after the test. Without
+    `concurrency` it runs one task at a time in one process (solo pool);
+    with it, a prefork pool of that many children, as the Procfile runs it."""
+    processes = []
+
+    def start(broker_url: str, *, concurrency: int | None = None) -> subprocess.Popen:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "recruitment.settings",
+            "DJANGO_READ_DOT_ENV": "false",
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": broker_url,
+            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
+            "EMAIL_TIMEOUT": "5",
+        }
+        pool = ["--pool=solo"] if concurrency is None else ["--concurrency", str(concurrency)]
+        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q", queue_name]
+        command += [*pool, "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
+        processes.append(subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True))
+        return processes[-1]
+
+    yield start
+    for process in processes:
+        stop_process_group(process)
+
+
+def stop_process_group(process: subprocess.Popen, *, timeout: float = 30) -> None:
+    """Stop a process started in a session of its own, gracefully if it
+    will, then anything left in its group."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(process.pid, signal.SIGCONT)  # in case a test paused it
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        kill_process_group(process)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def kill_process_group(process: subprocess.Popen) -> None:
+    """SIGKILL a process started in a session of its own and every process
+    it started (a worker and its pool): no cleanup, as in a power cut."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def own_redis():
+    """Start a redis-server of the test's own on a port (nothing saved to
+    disk); every one started is stopped after the test."""
+    servers = []
+
+    def start(port: int) -> subprocess.Popen:
+        server = subprocess.Popen(
+            ["redis-server", "--port", str(port), "--bind", "127.0.0.1"]
+            + ["--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL,
+        )
+        servers.append(server)
+        wait_for(lambda: redis_answers(port), what=f"redis-server on port {port}", timeout=10)
+        return server
+
+    yield start
+    for server in servers:
+        server.send_signal(signal.SIGCONT)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def redis_answers(port: int) -> bool:
+    with contextlib.closing(redis.Redis(port=port, socket_timeout=1)) as client:
+        try:
+            return client.ping()
+        except redis.ConnectionError:
+            return False
+
+
+@contextlib.contextmanager
+def through_broker(url: str, queue_name: str):
+    """Tasks go through the broker at `url` (not in-process) for a while."""
+    conf = celery_app.conf
+    saved = (conf.broker_url, conf.task_default_queue, conf.task_always_eager)
+    forget_broker_connections()
+    conf.broker_url, conf.task_default_queue, conf.task_always_eager = url, queue_name, False
+    try:
+        yield
+    finally:
+        forget_broker_connections()
+        conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
+
+
+def forget_broker_connections():
+    """Close the pooled broker connections and forget the pools, as a forked
+    process does, so the next publish connects to the broker now configured."""
+    pools.reset()
+    celery_app._after_fork()
