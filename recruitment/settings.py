@@ -155,6 +155,10 @@ CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A send already under way when the broker connection drops finishes (and
+# records its outcome on the row) rather than being cancelled and redelivered
+# later; said explicitly, as Celery 6 changes the default.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Reuse a worker's database connection across tasks (Celery's Django fixup
 # otherwise opens one per task: make bench measured 100 against 180 emails a
