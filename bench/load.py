@@ -52,6 +52,7 @@ def run_wrk(
     connections: int,
     seconds: int,
     users_file: Path | None = None,
+    cookie: str | None = None,
 ) -> LoadResult:
     command = [
         ensure_wrk(),
@@ -67,6 +68,8 @@ def run_wrk(
     ]
     if users_file is not None:
         command.append(str(users_file))
+    if cookie is not None:
+        command.append(cookie)
     done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=True)
     line = next(line for line in done.stdout.splitlines() if line.startswith("BENCH_JSON "))
     data = json.loads(line.removeprefix("BENCH_JSON "))

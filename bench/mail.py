@@ -16,35 +16,30 @@ DEDUPE_PREFIX = "bench-throughput:"
 
 
 def queue_emails(count: int) -> float:
-    """Queue `count` confirmation emails (with their .ics) in one transaction,
-    as register_candidate would; return the time of the commit, from which
-    the send tasks go to the broker."""
+    """Queue `count` confirmation emails in one transaction, as
+    register_candidate does: a stored context that the worker renders, with
+    the .ics, just before sending (events/registration_emails.py). Return the
+    time of the commit, from which the send tasks go to the broker."""
     from django.db import transaction
 
     from emails.services import queue_email
-    from events import calendar, services
+    from events import registration_emails, services
     from events.models import Registration, RegistrationStatus
 
-    registration = (
-        Registration.objects.select_related("event")
-        .filter(event__slug=prepare.PAGE_EVENT, status=RegistrationStatus.CONFIRMED)
-        .first()
+    kind = "registration_confirmed"
+    registration = Registration.objects.filter(
+        event__slug=prepare.PAGE_EVENT, status=RegistrationStatus.CONFIRMED
+    ).first()
+    context = registration_emails.stored_context(
+        registration, kind=kind, manage_url=services.manage_url("bench-token"), position=None
     )
-    context = {
-        "registration": registration,
-        "event": registration.event,
-        "position": None,
-        "manage_url": services.manage_url("bench-token"),
-    }
-    attachment = calendar.registration_ics(registration)
     with transaction.atomic():
         for number in range(count):
             queue_email(
-                kind="registration_confirmed",
+                kind=kind,
                 to=f"mail-{number}@bench.example.org",
                 context=context,
                 dedupe_key=f"{DEDUPE_PREFIX}{number}",
-                attachments=[attachment],
             )
         committed = time.time()
     return committed

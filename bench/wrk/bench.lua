@@ -1,6 +1,7 @@
 -- wrk script for `make bench`.
--- Arguments after `--`: mode ("get" or "register"), path, and for "register"
--- a file of "cookie<TAB>token" lines, one per virtual user (from GETting the
+-- Arguments after `--`: mode ("get" or "register"), path, then for "get" an
+-- optional Cookie header (a signed-in member of staff), and for "register" a
+-- file of "cookie<TAB>token" lines, one per virtual user (from GETting the
 -- form). Each POST carries a unique email address. done() prints one JSON
 -- line prefixed BENCH_JSON for bench/load.py.
 
@@ -21,6 +22,8 @@ function init(args)
       local cookie, token = line:match("^(.-)\t(.*)$")
       table.insert(users, { cookie = cookie, token = token })
     end
+  elseif args[3] then
+    fixed = wrk.format("GET", path, { ["Cookie"] = args[3] })
   else
     fixed = wrk.format("GET", path)
   end
