@@ -46,7 +46,11 @@ CONNECTIONS = 10
 ROUNDS = 3
 ROUND_SECONDS = 3
 WARM_UP_SECONDS = 1
-TIME_RATIO_TARGET = 1.5
+# The page shows 8 rows with 10 events (the rest are past) and 100 of 800
+# with 1,000, so even the bare view takes about 3 times as long. What must not
+# happen is the changelist growing faster than that: counting or reading
+# more than its page. Its growth may be at most this much the bare view's.
+GROWTH_TARGET = 1.25
 PATH = "/admin/events/event/"
 BARE_PATH = "/bench/bare-admin/events/"
 STAFF_EMAIL = "bench-staff@bench.example.org"
@@ -228,8 +232,9 @@ def rows_for(sizes: list[Size], measured: dict[str, Rounds]) -> list[Row]:
             f"÷ with {small.size}, same round",
             f"{ratios[middle]:.2f}× ({min(ratios):.2f}–{max(ratios):.2f})",
             f"{bare_ratios[middle]:.2f}× ({min(bare_ratios):.2f}–{max(bare_ratios):.2f})",
-            target=f"≤ {TIME_RATIO_TARGET}×",
-            verdict=verdict(ratios[middle] <= TIME_RATIO_TARGET and clean),
+            f"{ratios[middle] / bare_ratios[middle]:.2f}",
+            target=f"≤ {GROWTH_TARGET} (grows like the bare view)",
+            verdict=verdict(ratios[middle] / bare_ratios[middle] <= GROWTH_TARGET and clean),
         ),
         *_in_process_rows(sizes, both),
         Row(
