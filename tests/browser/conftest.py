@@ -8,9 +8,9 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
-from django.db import connections
 from playwright.sync_api import sync_playwright
+
+from tests.support.database import restore_migrated_rows
 
 from .support import BrowserProblems, SiteData, build_site
 
@@ -44,18 +44,7 @@ def _restore_migrated_data(django_db_setup, django_db_blocker):
     such test. Without this, the tests that run after these ones, and the
     next run with --reuse-db on PostgreSQL, would find no roles."""
     yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
-                connections[alias].creation.deserialize_db_from_string(contents)
+    restore_migrated_rows(django_db_blocker)
 
 
 @pytest.fixture(scope="package")

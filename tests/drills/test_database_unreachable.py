@@ -17,19 +17,14 @@ from django.db import connection
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events.models import Registration
-from tests.conftest import requires_postgresql, requires_redis
 from tests.drills.outbox import an_hour_passes, unsent
 from tests.drills.pgproxy import Cut, CuttableProxy
 from tests.drills.website import Browser, Response, Website
 from tests.factories import EventFactory
-from tests.support.delivery import database_url, through_broker, wait_for
+from tests.support.delivery import REAL_PROCESSES, database_url, through_broker, wait_for
+from tests.support.registration import form_data, register_url
 
-pytestmark = [
-    requires_postgresql,
-    requires_redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
-]
+pytestmark = REAL_PROCESSES
 OUTBOX_INSERT = b'INSERT INTO "emails_outgoingemail"'
 
 
@@ -59,17 +54,7 @@ def browser(database_proxy, private_broker):
 
 
 def form(email: str, token: dict) -> dict:
-    return {
-        "first_name": "Sam",
-        "last_name": "Okafor",
-        "email": email,
-        "phone": "",
-        "role": "police-officer",
-        "access_needs": "",
-        "heard_from": "social_media",
-        "privacy": "on",
-        **token,
-    }
+    return form_data(email=email, **token)
 
 
 def assert_registered(response: Response, event) -> None:
@@ -89,7 +74,7 @@ def test_the_database_going_away_answers_503_and_saves_nothing_by_halves(
 ):
     event = EventFactory()
     start_worker(private_broker.url)
-    path = f"/events/{event.slug}/register/"
+    path = register_url(event)
     token = browser.open_form(path)
     assert_registered(browser.post(path, form("before@example.com", token)), event)
 

@@ -7,45 +7,25 @@ over what the broker never got or lost: everyone gets each email once."""
 import re
 import time
 
-import pytest
-
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events.models import Registration, RegistrationStatus
-from tests.conftest import requires_postgresql, requires_redis
 from tests.drills.outbox import an_hour_passes, unsent
 from tests.factories import EventFactory
-from tests.support.delivery import through_broker, wait_for
+from tests.support.delivery import REAL_PROCESSES, through_broker, wait_for
+from tests.support.registration import form_data, register_url
 
-pytestmark = [
-    requires_postgresql,
-    requires_redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
-]
+pytestmark = REAL_PROCESSES
 # A web request may wait this long for the broker, at most.
 ANSWERS_WITHIN_SECONDS = 5
 # Long enough to stop Redis while the worker is still sending.
 SLOW_RELAY_SECONDS = 2
 
 
-def form(email: str) -> dict:
-    return {
-        "first_name": "Sam",
-        "last_name": "Okafor",
-        "email": email,
-        "phone": "",
-        "role": "police-officer",
-        "access_needs": "",
-        "heard_from": "social_media",
-        "privacy": "on",
-    }
-
-
 def register(client, event, email: str) -> float:
     """Post the registration form; return how long the answer took."""
     started = time.monotonic()
-    response = client.post(f"/events/{event.slug}/register/", form(email))
+    response = client.post(register_url(event), form_data(email=email))
     seconds = time.monotonic() - started
     assert response.status_code == 302
     assert response["Location"] == f"/events/{event.slug}/register/done/"

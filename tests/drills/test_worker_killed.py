@@ -14,22 +14,14 @@ window and the drill checks the bound instead of hoping to miss it."""
 
 from collections import Counter
 
-import pytest
-
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events import services
-from tests.conftest import requires_postgresql, requires_redis
 from tests.drills.outbox import an_hour_passes, unsent
 from tests.factories import EventFactory, role
-from tests.support.delivery import kill_process_group, through_broker, wait_for
+from tests.support.delivery import REAL_PROCESSES, kill_process_group, through_broker, wait_for
 
-pytestmark = [
-    requires_postgresql,
-    requires_redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
-]
+pytestmark = REAL_PROCESSES
 BATCH = 200
 CONCURRENCY = 2  # the Procfile's default; with prefetch 1, what a worker holds at most
 # Long enough for the kill to fall after an accepted message, short enough

@@ -14,23 +14,16 @@ import signal
 import time
 
 import icalendar
-import pytest
 from django.utils import timezone
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events import services
 from events.queries import registration_for_token
-from tests.conftest import requires_postgresql, requires_redis
 from tests.factories import EventFactory, role
-from tests.support.delivery import free_port, through_broker, wait_for
+from tests.support.delivery import REAL_PROCESSES, free_port, through_broker, wait_for
 
-pytestmark = [
-    requires_postgresql,
-    requires_redis,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
-]
+pytestmark = REAL_PROCESSES
 # A web request may wait this long for the broker, at most.
 ANSWERS_WITHIN_SECONDS = 5
 

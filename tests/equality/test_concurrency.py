@@ -4,13 +4,13 @@ PostgreSQL: each thread its own connection, all released together."""
 import threading
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 
 from equality import services
 from equality.models import EqualityResponse, QuestionnaireInvitation
 from tests.conftest import requires_postgresql
 from tests.factories import RegistrationFactory
+from tests.support.database import restore_migrated_rows
 
 pytestmark = [
     requires_postgresql,
@@ -24,18 +24,7 @@ def _restore_migrated_data(django_db_setup, django_db_blocker):
     migrations made (roles, content types, groups) for the tests that run
     after, in this run and the next one with --reuse-db."""
     yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
-                connections[alias].creation.deserialize_db_from_string(contents)
+    restore_migrated_rows(django_db_blocker)
 
 
 def test_eight_submissions_at_once_through_one_registration_store_one_answer():

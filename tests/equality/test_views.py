@@ -18,6 +18,7 @@ from events.models import Registration
 from events.views import SESSION_NEW_REGISTRATION_KEY
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
+from tests.support.registration import form_data, register_url
 
 from .support import FIRST_PAGE, FOLLOW_UPS, answer
 
@@ -27,19 +28,7 @@ QUESTIONS = "/equality-questions/"
 
 
 def register(client, event, email="sam@example.com"):
-    return client.post(
-        f"/events/{event.slug}/register/",
-        {
-            "first_name": "Sam",
-            "last_name": "Okafor",
-            "email": email,
-            "phone": "",
-            "role": "police-officer",
-            "access_needs": "",
-            "heard_from": "social_media",
-            "privacy": "on",
-        },
-    )
+    return client.post(register_url(event), form_data(email=email))
 
 
 def without_csrf(html: bytes) -> str:

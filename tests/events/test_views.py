@@ -22,26 +22,9 @@ from events.models import (
 )
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.outbox import as_sent
+from tests.support.registration import form_data, register_url
 
 pytestmark = pytest.mark.django_db
-
-
-def form_data(**overrides):
-    return {
-        "first_name": "Sam",
-        "last_name": "Okafor",
-        "email": "sam@example.com",
-        "phone": "",
-        "role": "police-officer",
-        "access_needs": "",
-        "heard_from": "social_media",
-        "privacy": "on",
-        **overrides,
-    }
-
-
-def register_url(event):
-    return f"/events/{event.slug}/register/"
 
 
 def link_token(email):

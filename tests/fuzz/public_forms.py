@@ -5,8 +5,8 @@ it goes when sent, and the rows one submission writes."""
 from dataclasses import dataclass
 
 from alerts.models import FormatPreference
-from events.models import HeardFrom
 from mentoring.models import ContactMethod, JourneyStage, SupportKind
+from tests.support.registration import form_data, register_url
 
 from .support import human_check
 
@@ -24,18 +24,9 @@ class PublicForm:
 
 def registration(event) -> PublicForm:
     return PublicForm(
-        path=f"/events/{event.slug}/register/",
+        path=register_url(event),
         done=f"/events/{event.slug}/register/done/",
-        fields={
-            "first_name": "Sam",
-            "last_name": "Okafor",
-            "email": "sam@example.com",
-            "phone": "",
-            "role": "police-officer",
-            "access_needs": "",
-            "heard_from": HeardFrom.SOCIAL_MEDIA,
-            "privacy": "on",
-        },
+        fields=form_data(),
         saves={"Registration": 1, "RegistrationLink": 1, "OutgoingEmail": 1},
     )
 

@@ -64,6 +64,11 @@ def junk() -> st.SearchStrategy[str]:
     )
 
 
+def junk_pairs(*, max_size: int) -> st.SearchStrategy[list[tuple[str, str]]]:
+    """A form body or query string of junk names and values, as a bot sends."""
+    return st.lists(st.tuples(junk(), junk()), max_size=max_size)
+
+
 def wrong_choice(*known: str) -> st.SearchStrategy[str]:
     """A value for a choice field that is not one of its choices: forged
     ids, other fields' choices, numbers of every size, junk."""

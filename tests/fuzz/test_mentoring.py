@@ -13,7 +13,7 @@ from mentoring.models import ContactMethod, JourneyStage, MentoringRequest, Supp
 from tests.mentoring.support import make_request
 
 from .public_forms import MENTORING
-from .strategies import URLSAFE, emails, junk, mutated, wrong_choice
+from .strategies import URLSAFE, emails, junk, junk_pairs, mutated, wrong_choice
 from .support import (
     assert_kept,
     assert_not_found,
@@ -101,7 +101,7 @@ def support_request(db):
 
 
 @fuzz_settings(examples=20)
-@given(body=st.lists(st.tuples(junk(), junk()), max_size=4))
+@given(body=junk_pairs(max_size=4))
 def test_withdrawing_erases_the_request_whatever_the_form_sends(client, support_request, body):
     request, token = support_request
     path = f"/positive-action/request/{token}/"

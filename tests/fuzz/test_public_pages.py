@@ -6,7 +6,7 @@ from hypothesis import event as note_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
-from .strategies import junk, raw_bodies
+from .strategies import junk, junk_pairs, raw_bodies
 from .support import assert_not_found, changes, encode, fresh_example, fuzz_settings, row_counts
 
 pytestmark = pytest.mark.django_db
@@ -40,7 +40,7 @@ TAKES_A_POST = {"/events/{}/register/", "/positive-action/", "/alerts/", "/equal
 @given(
     page=st.sampled_from(PAGES),
     method=st.sampled_from(["GET", "GET", "HEAD", "POST"]),
-    query=st.lists(st.tuples(junk(), junk()), max_size=3),
+    query=junk_pairs(max_size=3),
     body=raw_bodies(),
     data=st.data(),
 )

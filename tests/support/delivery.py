@@ -23,12 +23,13 @@ from email.message import EmailMessage
 import pytest
 import redis
 from aiosmtpd.controller import Controller
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from kombu import pools
 
 from recruitment.celery import app as celery_app
 from recruitment.settings import BASE_DIR
+from tests.conftest import requires_postgresql, requires_redis
+from tests.support.database import restore_migrated_rows
 
 DELIVERY_TIMEOUT_SECONDS = 60
 
@@ -130,18 +131,18 @@ def restore_migrated_data(django_db_setup, django_db_blocker):
     migrations made (roles, content types) for the tests that run after.
     Use it with pytest.mark.usefixtures in a module of transactional tests."""
     yield
-    with django_db_blocker.unblock():
-        for alias in connections:
-            contents = getattr(connections[alias], "_test_serialized_contents", None)
-            if contents:
-                call_command(
-                    "flush",
-                    database=alias,
-                    interactive=False,
-                    verbosity=0,
-                    inhibit_post_migrate=True,
-                )
-                connections[alias].creation.deserialize_db_from_string(contents)
+    restore_migrated_rows(django_db_blocker)
+
+
+# The marks of a test module whose tests run real worker or server processes:
+# they need PostgreSQL and Redis, and commit for real so that the other
+# processes see the rows (so the migrated rows are put back afterwards).
+REAL_PROCESSES = [
+    requires_postgresql,
+    requires_redis,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.usefixtures("restore_migrated_data"),
+]
 
 
 def database_url(*, port: int | None = None) -> str:
