@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +17,7 @@ from emails.services import EmailToQueue, queue_emails
 
 from .. import registration_emails, tokens
 from ..models import (
+    ACTIVE_STATUSES,
     Event,
     EventState,
     EventStatus,
@@ -84,7 +85,7 @@ def register_candidate(
         access_needs=access_needs.strip(),
         heard_from=heard_from,
         privacy_accepted_at=now,
-        reference=_unused_reference(),
+        reference=tokens.new_reference(),
     )
     token = tokens.new_token()
     with transaction.atomic():
@@ -92,10 +93,15 @@ def register_candidate(
         state = event.state(now=now)
         if state in REFUSALS:
             raise ValidationError(REFUSALS[state], code=state)
-        existing = event.registrations.active().filter(email_key=email_key).first()
-        if existing is not None:
+        already_registered, reference_taken = _already_registered_or_reference_taken(
+            event.pk, email_key=email_key, reference=registration.reference
+        )
+        if already_registered:
+            existing = event.registrations.active().get(email_key=email_key)
             resend_registration_link(existing, now=now)
             return RegistrationOutcome(existing, created=False)
+        if reference_taken:  # about one in 700 million
+            registration.reference = _unused_reference()
         has_place = event.confirmed_count < event.capacity and not event.waiting_count
         registration.event = event
         registration.status = (
@@ -113,6 +119,33 @@ def register_candidate(
             new_registration=True,
         )
     return RegistrationOutcome(registration, created=True)
+
+
+# Asked under the event row lock, in a statement of its own: a statement
+# sees only what was committed when it started, so a registration for the
+# same address committed while this one waited for the lock is seen only by
+# a statement sent after the lock is held. Two questions in one round trip,
+# written out (the ORM's two exists() cost three times the CPU).
+_ALREADY_REGISTERED_OR_REFERENCE_TAKEN = """
+    SELECT
+        EXISTS (
+            SELECT 1 FROM events_registration
+            WHERE event_id = %s AND email_key = %s AND status IN (%s, %s)
+        ),
+        EXISTS (SELECT 1 FROM events_registration WHERE reference = %s)
+"""
+
+
+def _already_registered_or_reference_taken(
+    event_id: int, *, email_key: str, reference: str
+) -> tuple[bool, bool]:
+    """Whether the address has an active registration for the event, and
+    whether the new reference is taken. Call holding the event row lock."""
+    params = [event_id, email_key, *ACTIVE_STATUSES, reference]
+    with connection.cursor() as cursor:
+        cursor.execute(_ALREADY_REGISTERED_OR_REFERENCE_TAKEN, params)
+        already_registered, reference_taken = cursor.fetchone()
+    return bool(already_registered), bool(reference_taken)
 
 
 def _lock_event_with_counts(event_id: int) -> Event:
