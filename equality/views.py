@@ -3,7 +3,7 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from events import queries as event_queries
-from events.views import SESSION_NEW_REGISTRATION_KEY
+from events import receipt
 
 from . import queries, services
 from .forms import FOLLOW_UP, FollowUpForm, QuestionnaireForm
@@ -12,7 +12,8 @@ from .forms import FOLLOW_UP, FollowUpForm, QuestionnaireForm
 class QuestionnaireView(FormView):
     """/equality-questions/, offered on the page every registration ends on.
 
-    Only a new registration, remembered in the session, can answer; after a
+    Only a new registration, remembered in the browser's signed receipt
+    (events/receipt.py), can answer; after a
     repeat registration (perhaps by a stranger), with no session or once
     answered, the pages and the thank-you page are the very same and the
     answers are not stored. So the page never tells whether an address was
@@ -21,14 +22,14 @@ class QuestionnaireView(FormView):
     A first page that calls for follow-up questions is answered with the
     second page straight away rather than a redirect: nothing is stored
     until the second page is sent, and the first page's answers travel with
-    it, never in a URL or the session."""
+    it, never in a URL or a cookie."""
 
     template_name = "equality/questionnaire.html"
     form_class = QuestionnaireForm
     skip_url = "equality:skipped"
 
     def answering_registration(self):
-        registration_id = self.request.session.get(SESSION_NEW_REGISTRATION_KEY)
+        registration_id = receipt.read(self.request).registration_id
         return queries.registration_yet_to_answer(registration_id)
 
     def get(self, request, *args, **kwargs):
@@ -39,8 +40,7 @@ class QuestionnaireView(FormView):
 
     def post(self, request, *args, **kwargs):
         if "skip" in request.POST:
-            self.forget()
-            return redirect(self.skip_url, **self.kwargs)
+            return self.forget(redirect(self.skip_url, **self.kwargs))
         first_page = self.get_form()
         if not first_page.is_valid():
             return self.form_invalid(first_page)
@@ -58,11 +58,11 @@ class QuestionnaireView(FormView):
         registration = self.answering_registration()
         if registration is not None:
             services.record_answers(registration, answers=answers)
-        self.forget()
-        return redirect("equality:thanks")
+        return self.forget(redirect("equality:thanks"))
 
-    def forget(self):
-        self.request.session.pop(SESSION_NEW_REGISTRATION_KEY, None)
+    def forget(self, response):
+        receipt.forget_registration(self.request, response)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

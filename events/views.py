@@ -8,7 +8,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from core.antispam import PublicFormMixin
 from core.pages import cached_page, row_fingerprint
 
-from . import queries, services
+from . import queries, receipt, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
 from .models import EventState
 
@@ -114,19 +114,16 @@ class RegisterView(PublicFormMixin, FormView):
         except ValidationError as error:
             form.add_error(None, error)
             return self.form_invalid(form)
-        self.request.session[SESSION_EMAIL_KEY] = data["email"]
+        response = redirect("events:registered", slug=self.event.slug)
         # Only a new registration is remembered for the optional follow-up
         # questions (equality monitoring): a repeat, perhaps by a stranger,
         # sees the same page but answers nothing on anyone's behalf.
-        if outcome.created:
-            self.request.session[SESSION_NEW_REGISTRATION_KEY] = outcome.registration.pk
-        else:
-            self.request.session.pop(SESSION_NEW_REGISTRATION_KEY, None)
-        return redirect("events:registered", slug=self.event.slug)
-
-
-SESSION_EMAIL_KEY = "registered_email"
-SESSION_NEW_REGISTRATION_KEY = "new_registration_id"
+        receipt.give(
+            response,
+            email=data["email"],
+            registration_id=outcome.registration.pk if outcome.created else None,
+        )
+        return response
 
 
 class RegisteredView(TemplateView):
@@ -136,7 +133,7 @@ class RegisteredView(TemplateView):
         event = queries.event_for_page(self.kwargs["slug"])
         if event is None:
             raise Http404("No such event")
-        email = self.request.session.get(SESSION_EMAIL_KEY)
+        email = receipt.read(self.request).email
         return super().get_context_data(event=event, email=email, **kwargs)
 
 

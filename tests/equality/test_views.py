@@ -15,10 +15,9 @@ from equality.forms import (
 )
 from equality.models import EqualityResponse, QuestionnaireInvitation
 from events.models import Registration
-from events.views import SESSION_NEW_REGISTRATION_KEY
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
-from tests.support.registration import form_data, register_url
+from tests.support.registration import form_data, receipt_of, register_url
 
 from .support import FIRST_PAGE, FOLLOW_UPS, answer
 
@@ -77,7 +76,7 @@ def test_a_new_registration_answers_once_and_is_thanked(client, event):
         "black_caribbean",
     )
     assert (stored.disability, stored.sexual_orientation) == ("disabled", "bisexual")
-    assert SESSION_NEW_REGISTRATION_KEY not in client.session
+    assert receipt_of(client).registration_id is None
     assert "Thank you for answering" in client.get(response["Location"]).content.decode()
 
 
@@ -168,7 +167,7 @@ def test_skipping_from_the_offer_stores_nothing_and_forgets_the_registration(cli
     response = client.post(QUESTIONS, {"skip": ""})
 
     assert response["Location"] == "/equality-questions/skipped/"
-    assert SESSION_NEW_REGISTRATION_KEY not in client.session
+    assert receipt_of(client).registration_id is None
     assert not EqualityResponse.objects.exists()
     assert "You have skipped the questions" in client.get(response["Location"]).content.decode()
     # Nothing to answer for now: later answers are not stored either.

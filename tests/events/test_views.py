@@ -6,6 +6,7 @@ import pytest
 from django.contrib import messages
 from django.contrib.messages.storage.base import Message
 from django.contrib.messages.storage.cookie import MessageEncoder
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -22,7 +23,7 @@ from events.models import (
 )
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.outbox import as_sent
-from tests.support.registration import form_data, register_url
+from tests.support.registration import form_data, receipt_of, register_url
 
 pytestmark = pytest.mark.django_db
 
@@ -284,6 +285,29 @@ def test_a_repeat_registration_gets_the_same_page_and_no_second_place(client, ev
 def without_csrf_tokens(response):
     # A CSRF token is masked afresh in every response; nothing else may differ.
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
+
+
+def test_the_answer_page_shows_the_address_from_a_signed_receipt_not_the_database(client, event):
+    answer = client.post(
+        register_url(event), form_data(email="sam+events@example.com"), follow=True
+    )
+
+    assert "sam+events@example.com" in answer.content.decode()
+    assert receipt_of(client).registration_id == Registration.objects.get().pk
+    # Nothing about the candidate went into the session table.
+    assert not Session.objects.exists()
+
+
+def test_a_tampered_receipt_is_ignored(client, event):
+    client.post(register_url(event), form_data(email="sam@example.com"))
+    [name] = [name for name in client.cookies if name.endswith("registered")]
+    client.cookies[name] = client.cookies[name].value.replace("sam@", "eve@")
+
+    page = client.get(f"/events/{event.slug}/register/done/").content.decode()
+
+    assert "eve@example.com" not in page
+    assert "sam@example.com" not in page
+    assert receipt_of(client).registration_id is None
 
 
 def test_a_double_submitted_form_makes_one_registration(client, event):

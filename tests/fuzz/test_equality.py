@@ -20,7 +20,7 @@ from equality.models import (
     SexualOrientation,
 )
 from equality.services import ANSWER_FIELDS
-from events.views import SESSION_NEW_REGISTRATION_KEY
+from tests.support.registration import hold_receipt
 
 from .strategies import FORGED_FIELDS, junk, wrong_choice
 from .support import (
@@ -115,9 +115,7 @@ def test_answers_are_stored_once_and_only_as_offered(client, registration, way_i
         )
 
     with fresh_example(client):
-        session = client.session
-        session[SESSION_NEW_REGISTRATION_KEY] = registration.pk
-        session.save()
+        hold_receipt(client, email=registration.email, registration_id=registration.pk)
         before = row_counts()
         response = post_pairs(client, path, pairs)
         added = changes(before, row_counts())
