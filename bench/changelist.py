@@ -25,9 +25,6 @@ processes, against one size's database."""
 
 import asyncio
 import contextlib
-import json
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,8 +33,8 @@ import psycopg
 
 from . import client, prepare, processes
 from .load import LoadResult, run_wrk
-from .pages import Rounds, median_round
-from .report import Row, load_now, ms, verdict
+from .pages import Rounds, median_round, percentiles, summary
+from .report import Row, load_now, verdict
 
 SIZES = (10, 1_000)
 # A handful of staff use the admin; 10 connections with no think time is far
@@ -79,13 +76,7 @@ def _admin_sql(statement: str) -> None:
 
 def _child(env: dict, *args: str) -> dict:
     """Run a step of this module in a child process; return its JSON answer."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.changelist_steps", *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise RuntimeError(f"bench.changelist_steps {args[0]} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return processes.child_json("bench.changelist_steps", env, *args)
 
 
 def _environment(size: int, port: int, folder: Path) -> dict:
@@ -131,7 +122,7 @@ def _measure(sizes: list[Size]) -> dict[str, Rounds]:
     for _ in range(ROUNDS):
         for name, (size, path) in series.items():
             result = _wrk(size, path, ROUND_SECONDS)
-            print(f"  {name:>10} events: {_summary(result)}", flush=True)
+            print(f"  {name:>10} events: {summary(result)}", flush=True)
             measured[name].results.append(result)
     return measured
 
@@ -224,8 +215,8 @@ def rows_for(sizes: list[Size], measured: dict[str, Rounds]) -> list[Row]:
         ),
         Row(
             f"Admin event changelist, p50 / p95 / p99 (ms), {both}, same round",
-            "; ".join(_percentiles(at[f"site {s.size}"]) for s in sizes),
-            "; ".join(_percentiles(at[f"bare {s.size}"]) for s in sizes),
+            "; ".join(percentiles(at[f"site {s.size}"]) for s in sizes),
+            "; ".join(percentiles(at[f"bare {s.size}"]) for s in sizes),
         ),
         Row(
             f"Admin event changelist, time per request with {large.size:,} events "
@@ -272,18 +263,6 @@ def _in_process_rows(sizes: list[Size], both: str) -> list[Row]:
 
 def _not_ok(measured: dict[str, Rounds], name: str, sizes: list[Size]) -> str:
     return "; ".join(measured[f"{name} {s.size}"].not_ok(200) for s in sizes)
-
-
-def _percentiles(result: LoadResult) -> str:
-    return " / ".join(ms(value) for value in (result.p50_ms, result.p95_ms, result.p99_ms))
-
-
-def _summary(result: LoadResult) -> str:
-    return (
-        f"{result.per_second:,.0f}/s, p50/p95/p99 {_percentiles(result)} ms, "
-        f"statuses {result.statuses}, socket errors {result.socket_errors}, "
-        f"load {load_now():.1f}"
-    )
 
 
 def main() -> None:

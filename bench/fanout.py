@@ -86,13 +86,7 @@ def _flush_redis() -> None:
 
 def _child(env: dict, *args: str) -> dict:
     """Run a step of this module in a child process; return its JSON answer."""
-    result = subprocess.run(
-        [sys.executable, "-m", "bench.fanout", *args],
-        cwd=BASE_DIR, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    if result.returncode != 0:
-        raise RuntimeError(f"bench.fanout {' '.join(args)} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return processes.child_json("bench.fanout", env, *args)
 
 
 def _pool_pids(worker_pid: int) -> list[int]:

@@ -76,7 +76,7 @@ def _measure(port: int, paths: dict[str, str], rounds: int, **wrk_options) -> di
     for _ in range(rounds):
         for name, path in paths.items():
             result = run_wrk(url, path=path, seconds=ROUND_SECONDS, **options)
-            print(f"  {path}: {_summary(result)}", flush=True)
+            print(f"  {path}: {summary(result)}", flush=True)
             measured[name].results.append(result)
     return measured
 
@@ -106,7 +106,7 @@ def page_rows(port: int) -> list[Row]:
             f"≥ {PAGE_RATIO_TARGET}",
             verdict(ratio >= PAGE_RATIO_TARGET and clean),
         ),
-        Row("Event page, p50 / p95 / p99 (ms), same round", _percentiles(site), _percentiles(bare)),
+        Row("Event page, p50 / p95 / p99 (ms), same round", percentiles(site), percentiles(bare)),
         Row(
             "Event page, answers other than 200, all rounds",
             measured["site"].not_ok(200),
@@ -138,13 +138,13 @@ def register_rows(port: int, folder: Path) -> list[Row]:
     ]
 
 
-def _percentiles(result: LoadResult) -> str:
+def percentiles(result: LoadResult) -> str:
     return " / ".join(ms(value) for value in (result.p50_ms, result.p95_ms, result.p99_ms))
 
 
-def _summary(result: LoadResult) -> str:
+def summary(result: LoadResult) -> str:
     return (
-        f"{result.per_second:,.0f}/s, p50/p95/p99 {_percentiles(result)} ms, "
+        f"{result.per_second:,.0f}/s, p50/p95/p99 {percentiles(result)} ms, "
         f"statuses {result.statuses}, socket errors {result.socket_errors}, "
         f"load {load_now():.1f}"
     )

@@ -3,6 +3,7 @@ sink. Each runs in its own process group, and each context manager stops the
 whole group on the way out, whatever happened inside."""
 
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -118,3 +119,16 @@ def sink_count(process: subprocess.Popen) -> int:
     process.stdin.write(b"count\n")
     process.stdin.flush()
     return int(process.stdout.readline())
+
+
+def child_json(module: str, env: dict, *args: str) -> dict:
+    """Run `python -m module args...` in a child process (a fresh Django with
+    `env`) and return the JSON object its last line of output holds."""
+    result = subprocess.run(
+        [sys.executable, "-m", module, *args],
+        cwd=Path(__file__).resolve().parent.parent, env=env,
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if result.returncode != 0:
+        raise RuntimeError(f"{module} {' '.join(args)} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
