@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from core.admin import ReadOnlyAdminMixin
+
 from . import services
 from .models import AlertRunStatus, EventAlertRun, Subscription
 
@@ -55,7 +57,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(EventAlertRun)
-class EventAlertRunAdmin(admin.ModelAdmin):
+class EventAlertRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Each event's announcement to its subscribers and how far it has got."""
 
     list_display = ["event", "status", "progress", "started_at", "finished_at"]
@@ -67,15 +69,6 @@ class EventAlertRunAdmin(admin.ModelAdmin):
         *["started_at", "progressed_at", "finished_at", "last_subscription_id"],
     ]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Progress")
     def progress(self, run):

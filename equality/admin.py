@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.admin import ReadOnlyAdminMixin
 from events.models import Event
 
 from . import queries, report
@@ -17,7 +18,7 @@ REPORT_PERMISSION = "equality.view_report"
 
 
 @admin.register(ReachReport)
-class ReachReportAdmin(admin.ModelAdmin):
+class ReachReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The report on who our events reach, in place of a change list: the
     answers themselves are never listed, opened or changed here, nor
     registered anywhere else in the admin."""
@@ -27,15 +28,6 @@ class ReachReportAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return request.user.has_perm(REPORT_PERMISSION)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def get_urls(self):
         # Only the report and its CSV: no change, history or delete pages.
