@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "alerts",
     "equality",
     "privacy",
+    "staff",
 ]
 
 MIDDLEWARE = [
