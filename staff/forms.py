@@ -2,7 +2,7 @@
 forms behind duplicate, email registrants, register by phone and walk-in.
 They validate and clean only; the views call the services."""
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from crispy_forms_gds.helper import FormHelper
@@ -126,6 +126,54 @@ class DuplicateEventForm(forms.Form):
                 self.add_error("end", "The event must end after it starts.")
             elif data["starts_at"] <= timezone.now():
                 self.add_error("day", services.DUPLICATE_IN_PAST)
+        return data
+
+
+class ScheduleSeriesForm(forms.Form):
+    """A run of draft copies: a first date, how often, how many."""
+
+    EVERY = [(7, "Every week"), (14, "Every two weeks"), (28, "Every four weeks")]
+
+    first_day = forms.DateField(
+        label="First new date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    start = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
+    end = forms.TimeField(label="Ends at", widget=forms.TimeInput(attrs={"type": "time"}))
+    every = forms.TypedChoiceField(
+        label="How often", choices=EVERY, coerce=int, initial=7, widget=forms.RadioSelect
+    )
+    count = forms.IntegerField(
+        label="How many new events",
+        min_value=1,
+        max_value=services.SERIES_MAX,
+        initial=6,
+        help_text=f"Counting the first new date; at most {services.SERIES_MAX}.",
+        error_messages={
+            "min_value": "Enter at least 1.",
+            "max_value": services.SERIES_TOO_LONG,
+        },
+    )
+
+    def __init__(self, *args, event: Event, **kwargs):
+        local_start = timezone.localtime(event.starts_at, LONDON)
+        local_end = timezone.localtime(event.ends_at, LONDON)
+        kwargs.setdefault("initial", {"start": local_start.time(), "end": local_end.time()})
+        super().__init__(*args, **kwargs)
+        self.fields["start"].widget.format = "%H:%M"
+        self.fields["end"].widget.format = "%H:%M"
+
+    def clean(self):
+        data = super().clean()
+        if {"first_day", "start", "end", "every", "count"} <= data.keys():
+            days = [
+                data["first_day"] + timedelta(days=data["every"] * n) for n in range(data["count"])
+            ]
+            # Combined in London time, so 7pm stays 7pm when the clocks change.
+            data["dates"] = [(london(day, data["start"]), london(day, data["end"])) for day in days]
+            if data["dates"][0][1] <= data["dates"][0][0]:
+                self.add_error("end", services.EVENT_MUST_END_AFTER_START)
+            elif data["dates"][0][0] <= timezone.now():
+                self.add_error("first_day", services.DUPLICATE_IN_PAST)
         return data
 
 

@@ -19,7 +19,12 @@ from events import services
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 from . import exports
-from .forms import DuplicateEventForm, EmailRegistrantsForm, PhoneRegistrationForm
+from .forms import (
+    DuplicateEventForm,
+    EmailRegistrantsForm,
+    PhoneRegistrationForm,
+    ScheduleSeriesForm,
+)
 
 FIELD_LABELS = {
     "starts_at": "Starts",
@@ -151,6 +156,44 @@ def duplicate_view(model_admin, request, object_id):
         title=f"Duplicate {event.title}",
         form=form,
         adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+    )
+
+
+def series_view(model_admin, request, object_id):
+    """Schedule a series: the form, then a page listing the dates, then the
+    drafts, all made in one go."""
+    event = load_event(request, object_id, perm="add_event")
+    form = ScheduleSeriesForm(request.POST if request.method == "POST" else None, event=event)
+    context = {"event": event, "title": f"Schedule a series of {event.title}", "form": form}
+    if request.method == "POST" and form.is_valid():
+        if request.POST.get("_confirmed") != "yes":
+            return render(
+                model_admin,
+                request,
+                "series_confirmation.html",
+                dates=form.cleaned_data["dates"],
+                fields=posted_fields(request.POST),
+                **context,
+            )
+        try:
+            copies = services.schedule_series(event, dates=form.cleaned_data["dates"])
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                f"{len(copies)} draft {'copy' if len(copies) == 1 else 'copies'} of "
+                f"“{event.title}” made, from {govuk_datetime(copies[0].starts_at)} to "
+                f"{govuk_datetime(copies[-1].starts_at)}. Check them, then publish them "
+                "(select them and choose Publish).",
+            )
+            return redirect(reverse("admin:events_event_changelist") + "?status__exact=draft")
+    return render(
+        model_admin,
+        request,
+        "series.html",
+        adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
+        **context,
     )
 
 

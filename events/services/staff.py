@@ -81,11 +81,56 @@ def duplicate_event(
     its registrations. Registration opening and closing times move with the
     start. Writes one Event (with a new unique slug) and its roles; no email.
     Raises ValidationError for an end before the start or a start in the past."""
+    _check_new_date(starts_at=starts_at, ends_at=ends_at, now=now or timezone.now())
+    with transaction.atomic():
+        return _copy_event(event, starts_at=starts_at, ends_at=ends_at, title=title)
+
+
+SERIES_MAX = 26
+SERIES_EMPTY = "Choose at least one date for the series."
+SERIES_TOO_LONG = f"A series can have at most {SERIES_MAX} events. Schedule the rest later."
+SERIES_SAME_DATE_TWICE = "Two events in the series start at the same time. Choose different dates."
+
+
+def schedule_series(
+    event: Event,
+    *,
+    dates: list[tuple[datetime, datetime]],
+    now: datetime | None = None,
+) -> list[Event]:
+    """Copy an event to each (start, end) in `dates` as drafts, all or none.
+
+    Each copy is what duplicate_event makes: its own slug, roles and
+    reminder schedule, no registrations, no email; publishing it later
+    queues its own alert run. Writes len(dates) Events in one transaction.
+    Raises ValidationError (SERIES_* or duplicate_event's) before writing."""
     now = now or timezone.now()
+    if not dates:
+        raise ValidationError(SERIES_EMPTY, code="empty")
+    if len(dates) > SERIES_MAX:
+        raise ValidationError(SERIES_TOO_LONG, code="too_long")
+    if len({starts_at for starts_at, _ in dates}) < len(dates):
+        raise ValidationError(SERIES_SAME_DATE_TWICE, code="same_date")
+    for starts_at, ends_at in dates:
+        _check_new_date(starts_at=starts_at, ends_at=ends_at, now=now)
+    with transaction.atomic():
+        return [
+            _copy_event(event, starts_at=starts_at, ends_at=ends_at)
+            for starts_at, ends_at in sorted(dates)
+        ]
+
+
+def _check_new_date(*, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
     if ends_at <= starts_at:
         raise ValidationError(EVENT_MUST_END_AFTER_START, code="ends_before_start")
     if starts_at <= now:
         raise ValidationError(DUPLICATE_IN_PAST, code="past")
+
+
+def _copy_event(
+    event: Event, *, starts_at: datetime, ends_at: datetime, title: str | None = None
+) -> Event:
+    """Inside the caller's transaction: one draft copy of `event`."""
     shift = starts_at - event.starts_at
     copy = Event(
         **{field: getattr(event, field) for field in _COPIED_FIELDS},
@@ -97,10 +142,9 @@ def duplicate_event(
     for name in ("registration_opens_at", "registration_closes_at"):
         value = getattr(event, name)
         setattr(copy, name, value + shift if value else None)
-    with transaction.atomic():
-        copy.slug = _free_slug(copy)
-        copy.save()
-        copy.roles.set(event.roles.all())
+    copy.slug = _free_slug(copy)
+    copy.save()
+    copy.roles.set(event.roles.all())
     return copy
 
 

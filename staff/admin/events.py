@@ -158,6 +158,7 @@ class EventAdmin(admin.ModelAdmin):
 
         urls = [
             ("duplicate/", views.duplicate_view, "duplicate"),
+            ("series/", views.series_view, "series"),
             ("publish/", views.publish_view, "publish"),
             ("cancel/", views.cancel_view, "cancel"),
             ("email/", views.email_view, "email"),
