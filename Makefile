@@ -8,6 +8,7 @@ PY := $(BIN)/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 CSS := build/css/site.css
+JS := build/js/checkin-scanner.js
 # The browser tests drive Debian's Chromium (Playwright's own download does not work here).
 CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
@@ -15,7 +16,7 @@ PORT ?= 8000
 
 .PHONY: install run test lint fmt bench assets static clean
 
-install: $(STAMP_PY) $(STAMP_NPM) $(CSS)
+install: $(STAMP_PY) $(STAMP_NPM) $(CSS) $(JS)
 
 $(STAMP_PY): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,7 +31,11 @@ $(CSS): $(STAMP_NPM) $(wildcard static/scss/*.scss)
 	mkdir -p $(dir $(CSS))
 	npm run --silent build:css
 
-assets: $(CSS)
+$(JS): $(STAMP_NPM) static/staff/scanner.mjs
+	mkdir -p $(dir $(JS))
+	npm run --silent build:js
+
+assets: $(CSS) $(JS)
 
 run: install
 	mkdir -p var/mail

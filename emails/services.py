@@ -9,11 +9,14 @@ enqueues whatever is due and was never handed over (broker down), was lost
 `next_attempt_at`, never Celery countdowns, which Redis would redeliver after
 its visibility timeout and forget if it restarted."""
 
+import base64
 import logging
 import smtplib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email import encoders
+from email.mime.base import MIMEBase
 from email.utils import make_msgid
 
 from django.conf import settings
@@ -215,8 +218,26 @@ def build_message(email: OutgoingEmail) -> EmailMultiAlternatives:
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")
     for attachment in email.attachments:
-        message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
+        if attachment.get("encoding") == "base64":
+            message.attach(_binary_part(attachment))
+        else:
+            message.attach(attachment["filename"], attachment["content"], attachment["mimetype"])
     return message
+
+
+def _binary_part(attachment: dict) -> MIMEBase:
+    """A binary attachment, stored base64-encoded in the row's JSON. One
+    with a "content_id" is an image the HTML shows inline (src="cid:...")."""
+    main, sub = attachment["mimetype"].split("/", 1)
+    part = MIMEBase(main, sub)
+    part.set_payload(base64.b64decode(attachment["content"]))
+    encoders.encode_base64(part)
+    if attachment.get("content_id"):
+        part.add_header("Content-ID", f"<{attachment['content_id']}>")
+        part.add_header("Content-Disposition", "inline", filename=attachment["filename"])
+    else:
+        part.add_header("Content-Disposition", "attachment", filename=attachment["filename"])
+    return part
 
 
 def send_email(email: OutgoingEmail, *, retry: RetryPolicy) -> OutgoingEmail:

@@ -7,7 +7,7 @@ shows the event as it is then."""
 
 from emails.rendering import render_later
 
-from . import calendar
+from . import calendar, door_pass
 from .models import Registration
 
 # Which calendar file goes with each kind, unless the caller says otherwise.
@@ -51,7 +51,11 @@ def load(stored: dict) -> tuple[dict, list[dict]]:
     invite = stored["invite"]
     if invite is None:
         return context, []
-    return context, [calendar.registration_ics(registration, cancel=invite == "cancel")]
+    attachments = [calendar.registration_ics(registration, cancel=invite == "cancel")]
+    context["door_pass"] = invite == "publish" and door_pass.wanted(registration)
+    if context["door_pass"]:
+        attachments += door_pass.attachments(registration)
+    return context, attachments
 
 
 def register() -> None:

@@ -92,4 +92,5 @@ def _queue_reminder_batch(event: Event, ids: list[int], *, hours: float) -> int:
             dedupe_key=lambda registration: reminder_key(
                 registration.pk, hours=hours, sequence=locked.sequence
             ),
+            with_door_pass=True,
         )

@@ -6,12 +6,14 @@ static/staff/checkin.js only refreshes the counts while the page is open
 
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django_permissions_policy import PermissionsPolicyMiddleware
 
 from events import queries, services
 from events.models import Registration, RegistrationStatus
@@ -40,6 +42,17 @@ def _back(event, *, search: str = "", anchor: str = ""):
 
 
 def checkin_view(model_admin, request, object_id):
+    response = _door_list(model_admin, request, object_id)
+    # The check-in page alone may use the camera, to scan QR codes at the
+    # door; every other feature stays denied as everywhere else.
+    policy = {**settings.PERMISSIONS_POLICY, "camera": ["self"]}
+    response._permissions_policy_override = PermissionsPolicyMiddleware.compute_header_value(
+        policy, name="check-in"
+    )
+    return response
+
+
+def _door_list(model_admin, request, object_id):
     event = load_event(request, object_id, perm="view_registration")
     search = request.GET.get("q", "").strip()[:100]
     people = list(queries.door_list(event, search=search))

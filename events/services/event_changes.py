@@ -12,7 +12,7 @@ from core import tokens
 from emails.queries import queued_keys
 from emails.services import EmailToQueue, queue_emails
 
-from .. import calendar
+from .. import calendar, door_pass
 from ..models import Event, EventStatus, Registration, RegistrationLink, RegistrationStatus, Role
 from .registrations import (
     EVENT_PAST,
@@ -162,13 +162,15 @@ def queue_registration_emails(
     context: dict | None = None,
     attachment: Callable[[Registration], dict | None] | None = None,
     with_link: bool = True,
+    with_door_pass: bool = False,
 ) -> int:
     """Queue one email of `kind` to each registration that has none for
     `dedupe_key` yet, with a fresh manage link each: one INSERT of links and
     one of emails, enqueued together on commit. Call inside a transaction
     holding the event row lock, with each registration's `event` loaded (as
-    `event.registrations` does), so no query runs per row. Returns how many
-    were queued."""
+    `event.registrations` does), so no query runs per row. With
+    `with_door_pass`, a confirmed place at an event in person also gets its
+    QR door pass (events/door_pass.py). Returns how many were queued."""
     keys = {registration.pk: dedupe_key(registration) for registration in registrations}
     done = queued_keys(keys.values())
     todo = [registration for registration in registrations if keys[registration.pk] not in done]
@@ -177,6 +179,7 @@ def queue_registration_emails(
     for registration in todo:
         ics = attachment(registration) if attachment else None
         token = links.get(registration.pk)
+        pass_wanted = with_door_pass and door_pass.wanted(registration)
         emails.append(
             EmailToQueue(
                 kind=kind,
@@ -186,10 +189,12 @@ def queue_registration_emails(
                     "registration": registration,
                     "event": registration.event,
                     "manage_url": manage_url(token) if token else None,
+                    "door_pass": pass_wanted,
                 },
                 dedupe_key=keys[registration.pk],
                 about=f"registration:{registration.pk}",
-                attachments=[ics] if ics else [],
+                attachments=([ics] if ics else [])
+                + (door_pass.attachments(registration) if pass_wanted else []),
             )
         )
     return len(queue_emails(emails))

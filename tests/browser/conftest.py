@@ -8,11 +8,15 @@ import os
 from pathlib import Path
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.sql import emit_post_migrate_signal
 from playwright.sync_api import sync_playwright
 
+from core.groups import WORKFORCE_DEVELOPMENT
 from tests.support.database import restore_migrated_rows
 
-from .support import BrowserProblems, SiteData, build_site
+from .support import STAFF_EMAIL, STAFF_PASSWORD, BrowserProblems, SiteData, build_site
 
 # Debian's package: Playwright's own browser download is not available here.
 # `.ci/run` installs it; a missing browser fails the run, it never skips.
@@ -121,3 +125,16 @@ def axe_page(browser, live_server, viewport):
 @pytest.fixture
 def site(transactional_db) -> SiteData:
     return build_site()
+
+
+@pytest.fixture
+def staff_member(transactional_db):
+    # An earlier transactional test may have emptied the permissions, which
+    # serialized_rollback does not bring back: post_migrate makes them again
+    # (and the groups, through core.groups).
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    user = get_user_model().objects.create_user(
+        STAFF_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
+    return user

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import timezone
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
 
 from emails.models import OutgoingEmail
 from events import services
@@ -387,3 +387,23 @@ class BrowserProblems:
 
     def assert_none(self) -> None:
         assert not self.found, "\n".join(self.found)
+
+
+# Staff -----------------------------------------------------------------
+
+STAFF_EMAIL = "alex.morgan@herts.example.org"
+STAFF_PASSWORD = "staff-journey-password-1"
+
+
+def sign_in(page):
+    page.goto("/admin/")
+    expect(page.locator("body")).to_contain_text("wrong passwords in a row")
+    page.get_by_label("Username").fill(STAFF_EMAIL)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/admin/")
+
+
+def screenshot(page, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"staff-{name}.png", full_page=True)

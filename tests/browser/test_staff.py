@@ -6,32 +6,22 @@ Content Security Policy enforced (any violation fails the test)."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from core.groups import WORKFORCE_DEVELOPMENT
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 
 from .conftest import TIMEOUT_MS, VIEWPORTS
-from .support import SCREENSHOTS, BrowserProblems, EventFactory, RegistrationFactory, evening
+from .support import (
+    BrowserProblems,
+    EventFactory,
+    RegistrationFactory,
+    evening,
+    screenshot,
+    sign_in,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-EMAIL = "alex.morgan@herts.example.org"
-PASSWORD = "staff-journey-password-1"
-
-
-@pytest.fixture
-def staff_member(transactional_db):
-    # An earlier transactional test may have emptied the permissions, which
-    # serialized_rollback does not bring back: post_migrate makes them again
-    # (and the groups, through core.groups).
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
-    return user
 
 
 @pytest.fixture
@@ -52,20 +42,6 @@ def open_context(browser, live_server):
     for context in contexts:
         context.close()
     problems.assert_none()
-
-
-def sign_in(page):
-    page.goto("/admin/")
-    expect(page.locator("body")).to_contain_text("wrong passwords in a row")
-    page.get_by_label("Username").fill(EMAIL)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/admin/")
-
-
-def screenshot(page, name):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"staff-{name}.png", full_page=True)
 
 
 def test_create_publish_and_duplicate_an_evening_then_check_people_in(open_context, staff_member):

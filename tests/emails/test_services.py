@@ -134,7 +134,11 @@ def test_a_registrations_email_is_written_by_the_worker_and_kept_as_sent(event, 
         == f"You have a place: {event.title} ({registration.reference})"
     )
     assert "https://events.example.org/registration/" in row.body_text
-    assert [attachment["filename"] for attachment in row.attachments] == ["invite.ics"]
+    assert [attachment["filename"] for attachment in row.attachments] == [
+        "invite.ics",
+        "door-pass.png",
+        f"Door pass {registration.reference}.png",
+    ]
     assert row.context == {}
     assert "text/calendar" in [part.get_content_type() for part in message.walk()]
 
