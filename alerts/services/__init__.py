@@ -26,6 +26,7 @@ from .retention import (
 )
 from .subscriptions import (
     CONFIRM_QUIET_PERIOD,
+    add_demo_subscriptions,
     add_link,
     add_links,
     confirm_subscription,
@@ -44,6 +45,7 @@ __all__ = [
     "RECONFIRM_WITHIN",
     "STALLED_AFTER",
     "UNCONFIRMED_KEPT_FOR",
+    "add_demo_subscriptions",
     "add_link",
     "add_links",
     "alert_key",

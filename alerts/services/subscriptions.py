@@ -149,3 +149,23 @@ def list_headers(token: str) -> dict[str, str]:
         "List-Unsubscribe": f"<{unsubscribe_url(token)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def add_demo_subscriptions(*, subscribers: dict[Role, int], now: datetime | None = None) -> int:
+    """Made-up confirmed subscribers for the demo (seed_demo): for each role,
+    that many addresses that want alerts about it. Addresses already there
+    are kept as they are, so the demo can run again. No email. Returns how
+    many were added."""
+    now = now or timezone.now()
+    added = 0
+    for role, count in subscribers.items():
+        for n in range(count):
+            email = f"alerts.{role.code}.{n}@example.org"
+            subscription, created = Subscription.objects.get_or_create(
+                email_key=email,
+                defaults={"email": email, "consented_at": now, "confirmed_at": now},
+            )
+            if created:
+                subscription.roles.set([role])
+                added += 1
+    return added

@@ -2,7 +2,7 @@
 change the place (emailing everyone registered), cancel."""
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -13,7 +13,15 @@ from emails.queries import queued_keys
 from emails.services import EmailToQueue, queue_emails
 
 from .. import calendar, door_pass
-from ..models import Event, EventStatus, Registration, RegistrationLink, RegistrationStatus, Role
+from ..models import (
+    Event,
+    EventStatus,
+    HeardFrom,
+    Registration,
+    RegistrationLink,
+    RegistrationStatus,
+    Role,
+)
 from .registrations import (
     EVENT_PAST,
     lock_event,
@@ -39,6 +47,73 @@ def upsert_demo_event(*, slug: str, fields: dict, roles: list[Role]) -> Event:
     event, _ = Event.objects.update_or_create(slug=slug, defaults=fields)
     event.roles.set(roles)
     return event
+
+
+DEMO_FIRST_NAMES = [
+    *["Priya", "Tom", "Aisha", "Jordan", "Chloe", "Kwame", "Siobhan", "Mateusz", "Grace"],
+    *["Daniel", "Fatima", "Liam", "Mei", "Oluwaseun", "Hannah", "Ravi", "Ellie", "Jamal"],
+]
+DEMO_LAST_NAMES = [
+    *["Shah", "Adams", "Khan", "Lee", "Walker", "Mensah", "O'Brien", "Nowak", "Taylor"],
+    *["Evans", "Hussain", "Murphy", "Chen", "Adeyemi", "Clarke", "Patel", "Hughes", "Ali"],
+]
+
+
+def add_demo_registrations(
+    event: Event,
+    *,
+    confirmed: int,
+    waiting: int = 0,
+    attended: int = 0,
+    walk_ins: int = 0,
+    now: datetime | None = None,
+) -> int:
+    """Made-up people for the demo (seed_demo): `confirmed` places (the
+    first `attended` of them checked in), `walk_ins` more at the door and
+    `waiting` on the list, registered over the three weeks before the event
+    (or before now). Only for an event with no registrations yet, so running
+    the demo again keeps what was there. No email, no secret link. Returns
+    how many were added."""
+    now = now or timezone.now()
+    if event.registrations.exists():
+        return 0
+    roles = list(event.roles.order_by("position"))
+    last = min(now, event.starts_at)
+    rows = []
+    plan = [
+        *[(RegistrationStatus.CONFIRMED, n < attended, "online") for n in range(confirmed)],
+        *[(RegistrationStatus.CONFIRMED, True, "walk_in") for _ in range(walk_ins)],
+        *[(RegistrationStatus.WAITING, False, "online") for _ in range(waiting)],
+    ]
+    for n, (status, here, source) in enumerate(plan):
+        first = DEMO_FIRST_NAMES[n % len(DEMO_FIRST_NAMES)]
+        last_name = DEMO_LAST_NAMES[(n * 7) % len(DEMO_LAST_NAMES)]
+        email = f"{first}.{last_name}.{event.pk}.{n}@example.org".lower().replace("'", "")
+        rows.append(
+            Registration(
+                event=event,
+                reference=tokens.new_reference(),
+                status=status,
+                first_name=first,
+                last_name=last_name,
+                email=email,
+                email_key=email.casefold(),
+                role=roles[n % len(roles)],
+                heard_from=HeardFrom.values[n % len(HeardFrom.values)],
+                privacy_accepted_at=last,
+                checked_in_at=event.starts_at if here else None,
+                source=source,
+            )
+        )
+    Registration.objects.bulk_create(rows)
+    # Spread over three weeks, most in the last days, as a campaign post does.
+    for n, registration in enumerate(event.registrations.order_by("pk")):
+        days = 21 * (1 - (n + 1) / len(rows)) ** 2
+        moment = last - timedelta(days=days, minutes=n)
+        Registration.objects.filter(pk=registration.pk).update(
+            created_at=moment, privacy_accepted_at=moment
+        )
+    return len(rows)
 
 
 # Changing and cancelling events, and emails to everyone registered.

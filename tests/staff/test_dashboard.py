@@ -89,3 +89,16 @@ def test_cumulative_days_fill_the_gaps_up_to_today():
         (3, 5, 7),
         (4, 0, 7),
     ]
+
+
+def test_add_event_is_the_first_thing_on_the_home_page(wd_client):
+    page = wd_client.get(HOME).content.decode()
+
+    before_the_dashboard = page.split('id="content"')[1].split('id="staff-dashboard"')[0]
+    assert f'href="{reverse("admin:events_event_add")}">Add event</a>' in before_the_dashboard
+
+
+def test_the_positive_action_team_is_not_offered_add_event(pa_client):
+    page = pa_client.get(HOME).content.decode()
+
+    assert "Add event" not in page
