@@ -190,7 +190,8 @@ class EmailRegistrantsForm(forms.Form):
         max_length=MESSAGE_MAX,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 70}),
         help_text=(
-            "Plain text; blank lines split paragraphs. Each email starts “Dear <first name>,” "
+            "Plain text; blank lines split paragraphs. Each email starts “Dear” and the "
+            "person’s first name (a first line of your own such as “Hello,” is left out), "
             "and ends with the event details and their own link to their registration."
         ),
     )

@@ -298,7 +298,7 @@ def _preview(event: Event, data: dict) -> dict:
             "registration": sample,
             "event": event,
             "subject": data["subject"],
-            "message": data["message"],
+            "message": services.without_greeting(data["message"]),
             "manage_url": "(their own link to their registration)",
         },
     )

@@ -59,6 +59,7 @@ from .staff import (
     register_by_phone,
     schedule_series,
     undo_check_in,
+    without_greeting,
 )
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "register_by_phone",
     "schedule_series",
     "undo_check_in",
+    "without_greeting",
     "EVENT_ALREADY_CANCELLED",
     "EVENT_CANCELLED",
     "EVENT_CANCELLED_CANNOT_CHANGE",

@@ -3,6 +3,7 @@ publish an event, email the people registered, register someone who
 phones in, and check people in at the door (with walk-ins)."""
 
 import hashlib
+import re
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -236,9 +237,23 @@ def email_registrants(
             dedupe_key=lambda registration: message_key(
                 registration.pk, subject=subject, message=message
             ),
-            context={"subject": subject.strip(), "message": message.strip()},
+            context={"subject": subject.strip(), "message": without_greeting(message)},
             with_link=locked.ends_at > now,
         )
+
+
+# The email already starts "Dear <first name>,": a greeting line of the
+# staff member's own would make two.
+_GREETING = re.compile(
+    r"\A\s*(dear|hello|hi|hey|good (morning|afternoon|evening))\b[^\n]{0,60}\n", re.IGNORECASE
+)
+
+
+def without_greeting(message: str) -> str:
+    """The message with a first line like "Hello," or "Dear all," left out."""
+    message = message.strip()
+    trimmed = _GREETING.sub("", message + "\n", count=1).strip()
+    return trimmed or message
 
 
 # Registering someone who phones in ------------------------------------------

@@ -5,11 +5,12 @@ emails."""
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
-from events.models import Event, EventStatus, RegistrationStatus
+from events.models import Event, EventStatus, Registration, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -200,3 +201,35 @@ def test_the_email_action_opens_the_email_page(wd_client, full_event):
     response = wd_client.post(CHANGELIST, action("email_registrants", full_event))
 
     assert response.url == reverse("admin:events_event_email", args=[full_event.pk])
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["Hello,\n\nWe have added a second evening.", "Dear all\nWe have added a second evening."],
+)
+def test_a_message_that_starts_with_its_own_greeting_gets_only_one(
+    wd_client, full_event, django_capture_on_commit_callbacks, message
+):
+    url = reverse("admin:events_event_email", args=[full_event.pk])
+    form = {"audiences": ["confirmed"], "subject": "A second evening", "message": message}
+
+    preview = wd_client.post(url, {**form, "preview": "Preview"}).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        wd_client.post(url, {**form, "send": "Send"})
+
+    first = Registration.objects.filter(
+        event=full_event, status=RegistrationStatus.CONFIRMED
+    ).first()
+    sent = [email for email in mail.outbox if email.to == [first.email]]
+    shown = preview.split('class="app-email-preview"')[1].split("</pre>")[0]
+    assert f"Dear {first.first_name}," in shown
+    assert "Hello," not in shown
+    assert "Dear all" not in shown
+    assert sent[0].body.startswith(f"Dear {first.first_name},\n\nWe have added a second evening.")
+
+
+def test_the_email_help_shows_the_greeting_as_words(wd_client, full_event):
+    page = wd_client.get(reverse("admin:events_event_email", args=[full_event.pk])).content.decode()
+
+    assert "Each email starts “Dear” and the person’s first name" in page
+    assert "Dear ," not in page
