@@ -110,7 +110,7 @@ class EventAdmin(admin.ModelAdmin):
     list_filter = [WhenFilter, DemandFilter, "status", "audience", "format", "roles"]
     search_fields = ["title", "venue_name", "slug"]
     prepopulated_fields = {"slug": ["title"]}
-    readonly_fields = ["status", "sequence", "cancelled_at"]
+    readonly_fields = ["status", "cancelled_at", "cancellation_message"]
     ordering = ["starts_at", "pk"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "status", "summary", "description"]}),
@@ -136,13 +136,23 @@ class EventAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        ("Places and emails", {"fields": ["capacity", "reminder_hours", "sequence"]}),
-        ("Cancellation", {"fields": ["cancelled_at", "cancellation_message"]}),
+        ("Places and emails", {"fields": ["capacity", "reminder_hours"]}),
     ]
+    # Candidates were told this when the event was cancelled: shown, not edited.
+    cancellation_fieldset = ("Cancellation", {"fields": ["cancelled_at", "cancellation_message"]})
     actions = ["publish_events", "duplicate_event", "email_registrants", "cancel_events"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).with_attendance()
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is not None and obj.status == EventStatus.CANCELLED:
+            return [*self.fieldsets, self.cancellation_fieldset]
+        return self.fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new event's status is always "draft"; no need to show it.
+        return self.readonly_fields if obj is not None else ["status"]
 
     def changelist_view(self, request, extra_context=None):
         # The list staff work from: the whole width for its columns.

@@ -327,3 +327,27 @@ def test_registrations_are_read_only_and_cancelled_through_the_action(admin_clie
     assert 'name="first_name"' not in page.content.decode()
     assert Registration.objects.get(pk=confirmed.pk).status == RegistrationStatus.CANCELLED
     assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+
+
+def test_the_event_form_keeps_internal_fields_from_staff(wd_client):
+    event = EventFactory()
+
+    page = wd_client.get(change_url(event)).content.decode()
+
+    assert "Sequence" not in page
+    assert 'name="sequence"' not in page
+    assert 'name="cancellation_message"' not in page
+    assert "staff/event_form.js" in page
+
+
+def test_a_cancelled_event_shows_what_candidates_were_told_without_letting_it_change(wd_client):
+    event = EventFactory(
+        status=EventStatus.CANCELLED,
+        cancelled_at=timezone.now(),
+        cancellation_message="The venue is no longer available.",
+    )
+
+    page = wd_client.get(change_url(event)).content.decode()
+
+    assert "The venue is no longer available." in page
+    assert 'name="cancellation_message"' not in page
