@@ -4,9 +4,11 @@ from alerts import services
 from alerts.models import AlertRunStatus, EventAlertRun, Subscription
 from core.admin import ReadOnlyAdminMixin
 
+from .wide import WideChangelist
+
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(WideChangelist, admin.ModelAdmin):
     """Subscribers, read-only: they choose and change everything themselves
     from their emails. Staff may remove one (someone asks by phone) with
     the action, which goes through the service."""

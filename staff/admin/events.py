@@ -19,6 +19,7 @@ from events.models import Event, EventState, EventStatus, Registration, Role
 from staff.forms import EventAdminForm
 
 from .. import checkin, views
+from .wide import WideChangelist
 
 
 @admin.register(Role)
@@ -90,7 +91,7 @@ class DemandFilter(admin.SimpleListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(WideChangelist, admin.ModelAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     list_display = [
@@ -153,11 +154,6 @@ class EventAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A new event's status is always "draft"; no need to show it.
         return self.readonly_fields if obj is not None else ["status"]
-
-    def changelist_view(self, request, extra_context=None):
-        # The list staff work from: the whole width for its columns.
-        context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
-        return super().changelist_view(request, context)
 
     def get_urls(self):
         def view(function, name):
@@ -356,7 +352,7 @@ class AttendedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
     """Registrations are read here; changes go through the services (the
     candidate's own link, the actions below, check-in, register by phone),
     so the waiting list and the emails always follow."""
