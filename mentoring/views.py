@@ -6,6 +6,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from core import sessions
 from core.antispam import PublicFormMixin
 from events import tokens
 
@@ -94,6 +95,8 @@ class WithdrawRequestView(RequestMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         services.withdraw_request(self.mentoring_request)
+        # The "check your email" page's address goes with the request.
+        sessions.forget(request, SESSION_EMAIL_KEY)
         return redirect("mentoring:withdrawn")
 
 

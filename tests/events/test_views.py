@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
-from events import services
+from events import receipt, services
 from events.models import (
     Audience,
     Event,
@@ -610,3 +610,14 @@ def test_tokens_are_stored_only_as_hashes(client, event):
     link = registration.links.get()
     assert token not in link.token_hash
     assert len(token) >= 43
+
+
+def test_cancelling_drops_the_browsers_receipt_of_the_address_and_registration(client, event):
+    registration, token = registered(client, event)
+    assert receipt_of(client).registration_id == registration.pk
+
+    response = client.post(f"/registration/{token}/cancel/")
+
+    assert receipt_of(client).email is None
+    assert receipt_of(client).registration_id is None
+    assert response.cookies[receipt.cookie_name()]["max-age"] == 0
