@@ -82,7 +82,11 @@ MIDDLEWARE = [
 # for one username from one address lock that pair out for 30 minutes; a
 # right password resets the count. Unlock early with `manage.py
 # axes_reset_username EMAIL` (README: Staff guide). Its middleware goes last
-# and its backend first, as axes requires.
+# and its backend first, as axes requires. The address is the client's full
+# address (core.lockout.client_ip), not its IPv6 /64 as for the public
+# forms' rate limits: it is paired with the username, so a /64 would only
+# lock colleagues in one office's network out of an account together, and
+# axes_reset_ip and the attempts list keep the address an operator sees.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
@@ -346,6 +350,11 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# How many proxies stand in front of gunicorn, each appending to
+# X-Forwarded-For (core.lockout.client_ip): 1 for the TLS proxy; 0 when
+# clients connect straight to gunicorn (make run), so the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
 
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
