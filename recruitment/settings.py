@@ -84,9 +84,10 @@ MIDDLEWARE = [
 # axes_reset_username EMAIL` (README: Staff guide). Its middleware goes last
 # and its backend first, as axes requires. The address is the client's full
 # address (core.lockout.client_ip), not its IPv6 /64 as for the public
-# forms' rate limits: it is paired with the username, so a /64 would only
-# lock colleagues in one office's network out of an account together, and
-# axes_reset_ip and the attempts list keep the address an operator sees.
+# forms' rate limits: what stops a guesser who changes address (within a
+# /64 or across many IPv4 addresses) is a lock per username, whatever the
+# address; this one is for telling attempts apart, and axes_reset_ip and
+# the attempts list then show the address the operator will be told of.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [

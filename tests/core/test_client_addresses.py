@@ -92,9 +92,8 @@ def test_new_addresses_in_one_64_do_not_get_round_the_registration_limit(client,
 
 @pytest.mark.django_db
 def test_staff_login_lockout_keeps_the_full_address(client, settings):
-    """axes pairs the username with the full address (see the README: one
-    office's staff share a /64, and the per-username lock stops a guesser
-    who changes address)."""
+    """axes pairs the username with the full address: a lock per username
+    is what stops a guesser who changes address (settings, README)."""
     settings.TRUSTED_PROXY_COUNT = 1
     from axes.models import AccessAttempt
 
