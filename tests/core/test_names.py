@@ -5,16 +5,17 @@ and how emails quote them."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from core.groups import WORKFORCE_DEVELOPMENT
+from core.groups import WORKFORCE_DEVELOPMENT, ensure_staff_groups
 from core.names import check_names, clean_name, greeting, is_name, validate_name
 from emails.models import OutgoingEmail
 from events.models import Registration
 from mentoring.models import MentoringRequest
-from tests.events.conftest import staff_member
 from tests.factories import EventFactory, role
 from tests.mentoring.support import form_data as mentoring_form
 
@@ -101,7 +102,10 @@ def test_the_positive_action_form_refuses_a_name_that_is_not_one_at_the_field(cl
 
 @pytest.fixture
 def staff_client(client, db):
-    client.force_login(staff_member(WORKFORCE_DEVELOPMENT, email="wd@example.org"))
+    ensure_staff_groups()
+    user = get_user_model().objects.create_user("wd", "wd@example.org", "pw", is_staff=True)
+    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
+    client.force_login(user)
     return client
 
 

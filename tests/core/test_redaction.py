@@ -6,6 +6,7 @@ import io
 import logging
 import os
 import re
+import secrets
 import shlex
 import subprocess
 import sys
@@ -23,7 +24,6 @@ from core.redaction import (
     redact,
     route_patterns,
 )
-from events import tokens
 from recruitment.settings import BASE_DIR
 from tests.support.delivery import free_port, stop_process_group, wait_for
 
@@ -40,7 +40,7 @@ def secret_paths() -> list[tuple[str, str, str]]:
         names = parameter_names(route)
         if not SECRET_PARAMETERS & set(names):
             continue
-        token = tokens.new_token()
+        token = secrets.token_urlsafe(32)
         values = {**SAMPLE_VALUES, **dict.fromkeys(SECRET_PARAMETERS, token)}
         path = "/" + re.sub(
             r"<(?:[^>:]+:)?([^>]+)>", lambda match, values=values: values[match[1]], route
@@ -119,7 +119,7 @@ def redacting_handlers(logger: logging.Logger) -> list[logging.StreamHandler]:
 @pytest.mark.django_db
 def test_djangos_not_found_warning_does_not_log_the_token(client):
     [console] = redacting_handlers(logging.getLogger())
-    token = tokens.new_token()
+    token = secrets.token_urlsafe(32)
 
     with written_by(console) as written:
         response = client.get(f"/registration/{token}/cancel/")
@@ -132,7 +132,7 @@ def test_djangos_not_found_warning_does_not_log_the_token(client):
 def test_runserver_request_lines_do_not_log_the_token():
     logger = logging.getLogger("django.server")
     [handler] = redacting_handlers(logger)
-    token = tokens.new_token()
+    token = secrets.token_urlsafe(32)
 
     with written_by(handler) as written:
         logger.info('"%s" %s %s', f"GET /alerts/manage/{token}/ HTTP/1.1", 200, 512)
