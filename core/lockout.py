@@ -71,7 +71,8 @@ def client_network(request) -> str:
     if ip.version == 6 and ip.ipv4_mapped:
         return str(ip.ipv4_mapped)
     if ip.version == 6:
-        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+        # From the number, not the text: a link-local address's "%zone" would not parse.
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
     return str(ip)
 
 

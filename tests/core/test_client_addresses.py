@@ -48,6 +48,7 @@ def test_the_client_is_as_many_hops_from_the_right_as_there_are_trusted_proxies(
         ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
         ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
         ("::ffff:203.0.113.7", "203.0.113.7"),
+        ("fe80::1:2%eth0", "fe80::/64"),
     ],
 )
 def test_rate_limits_count_an_ipv6_client_by_its_64(settings, address, network):
