@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import FormView, TemplateView
 
+from core import sessions
 from core.antispam import PublicFormMixin
 
 from . import queries, services
@@ -123,6 +124,8 @@ class UnsubscribeView(SubscriptionMixin, TemplateView):
             if refused is not None:
                 return refused
         services.unsubscribe(self.subscription)
+        # The "check your email" page's address goes with the subscription.
+        sessions.forget(request, SESSION_EMAIL_KEY)
         if one_click:
             # The mail program wants a 2xx, not a redirect to follow.
             return render(request, "alerts/subscription_unsubscribed.html")

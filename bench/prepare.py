@@ -23,6 +23,13 @@ SPIKE_PLACES = 80
 SPIKE_EVENTS = [f"bench-spike-{number}" for number in range(1, SPIKE_ROUNDS + 1)]
 BARE_SPIKE_EVENTS = [f"bench-spike-bare-{number}" for number in range(1, SPIKE_ROUNDS + 1)]
 SEEDED_REGISTRATIONS = 60
+
+
+def as_letters(number: int) -> str:
+    """A number spelled in letters (12 -> "BC"): names take no digits (core.names)."""
+    return "".join("ABCDEFGHIJ"[int(digit)] for digit in str(number))
+
+
 CAPACITIES = {
     PAGE_EVENT: 80,
     REGISTER_EVENT: 1_000_000,
@@ -91,7 +98,7 @@ def seed() -> None:
         services.register_candidate(
             page_event,
             first_name="Seed",
-            last_name=f"Candidate {number}",
+            last_name=f"Candidate {as_letters(number)}",
             email=f"seed-{number}@bench.example.org",
             role=roles[number % len(roles)],
             heard_from=HeardFrom.SOCIAL_MEDIA,

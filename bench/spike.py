@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from . import client
 from .pages import median_round
-from .prepare import BARE_SPIKE_EVENTS, SPIKE_EVENTS, SPIKE_PLACES
+from .prepare import BARE_SPIKE_EVENTS, SPIKE_EVENTS, SPIKE_PLACES, as_letters
 from .report import Row, load_now, verdict
 
 SIMULTANEOUS = 500
@@ -37,7 +37,7 @@ def _form(pair: client.CsrfPair, number: int, prefix: str) -> dict:
     return {
         "csrfmiddlewaretoken": pair.token,
         "first_name": "Spike",
-        "last_name": f"Candidate {number}",
+        "last_name": f"Candidate {as_letters(number)}",
         "email": f"{prefix}-{number}@bench.example.org",
         "phone": "",
         "role": "police-officer",

@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django_ratelimit.core import is_ratelimited
 
 from .forms import ReturnedValueField
-from .lockout import client_ip
+from .lockout import client_network
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +28,14 @@ TOO_MANY_ATTEMPTS = (
 
 def rate_limited(request, *, group: str, rate: str, key: str | None = None) -> bool:
     """Count this request against `rate` (e.g. "20/10m") for the client's
-    address, or for `key` when given; True once over. Fails open: with the
-    cache down (RATELIMIT_FAIL_OPEN) nobody is limited."""
+    address (its /64 for IPv6: core.lockout.client_network), or for `key`
+    when given; True once over. Fails open: with the cache down
+    (RATELIMIT_FAIL_OPEN) nobody is limited."""
     try:
         return is_ratelimited(
             request,
             group=group,
-            key=(lambda _group, _request: key) if key else (lambda _group, r: client_ip(r)),
+            key=(lambda _group, _request: key) if key else (lambda _group, r: client_network(r)),
             rate=rate,
             increment=True,
         )

@@ -39,19 +39,41 @@ def client_username(request, credentials=None) -> str:
 
 
 def client_ip(request) -> str:
-    """AXES_CLIENT_IP_CALLABLE. Behind the TLS proxy (SECURE_PROXY_SSL_HEADER
-    is set when DEBUG is off) REMOTE_ADDR is the proxy, so take the address
-    the proxy added last to X-Forwarded-For: a client can put anything at the
-    start of that header, but not after what our one proxy appends."""
+    """AXES_CLIENT_IP_CALLABLE, and the address the public forms' rate
+    limits start from (client_network). Behind TRUSTED_PROXY_COUNT proxies
+    REMOTE_ADDR is the nearest proxy, and each proxy appends the address it
+    was reached from to X-Forwarded-For: the client's is that many entries
+    from the right. A client can write anything at the left of the header,
+    but nothing to the right of what our proxies add."""
+    count = settings.TRUSTED_PROXY_COUNT
     forwarded = request.headers.get("x-forwarded-for", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded:
-        last = forwarded.split(",")[-1].strip()
-        # Anything but an address (a proxy that adds the port, a client that
-        # reached the app without the proxy) would fail the login outright:
-        # axes stores it in an address column.
-        if _is_address(last):
-            return last
+    if count > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",")]
+        # Fewer entries than proxies: the request came round them, so the
+        # header is the client's own writing; trust the connection instead.
+        # Anything but an address (a proxy that adds the port) likewise:
+        # axes stores it in an address column, and would fail the login.
+        if len(hops) >= count and _is_address(hops[-count]):
+            return hops[-count]
     return request.META.get("REMOTE_ADDR", "")
+
+
+def client_network(request) -> str:
+    """What the public forms' rate limits count against: the client's IPv4
+    address, or the /64 network of its IPv6 address. One home or phone is
+    given a whole /64 and can use any address in it, so counting single
+    IPv6 addresses would let one client go round every limit."""
+    address = client_ip(request)
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 6 and ip.ipv4_mapped:
+        return str(ip.ipv4_mapped)
+    if ip.version == 6:
+        # From the number, not the text: a link-local address's "%zone" would not parse.
+        return str(ipaddress.IPv6Network((int(ip) >> 64 << 64, 64)))
+    return str(ip)
 
 
 def _is_address(text: str) -> bool:

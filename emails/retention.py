@@ -3,6 +3,9 @@
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.db.models import Value
+from django.db.models.functions import Left, StrIndex
+
 from .models import EmailStatus, OutgoingEmail
 from .queries import emails_to
 
@@ -17,7 +20,10 @@ ERASED_FIELDS = {
     "headers": {},
     "context": {},
     "last_error": "",
-    "about": "",
+    # The record's kind stays ("mentoring_request:"), its id goes: the
+    # restricted rows (emails.restrictions) stay hidden from staff who may
+    # not see them, with their times, once blanked.
+    "about": Left("about", StrIndex("about", Value(":"))),
 }
 # What an email that was still waiting to go says once its person is erased.
 ERASED_BEFORE_SENDING = "Not sent: erased on request before it went."

@@ -9,6 +9,7 @@ from django.utils.functional import cached_property
 
 from core.antispam import HumanCheckForm, human_check_layout
 from core.forms import email_field
+from core.names import validate_name
 
 from .models import Audience, EventFormat, HeardFrom, Role
 
@@ -114,6 +115,12 @@ class CandidateDetailsForm(forms.Form):
         },
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+    def clean_first_name(self):
+        return validate_name(self.cleaned_data["first_name"], label="your first name")
+
+    def clean_last_name(self):
+        return validate_name(self.cleaned_data["last_name"], label="your last name")
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

@@ -197,4 +197,7 @@ class CancelRegistrationView(RegistrationMixin, TemplateView):
             messages.success(
                 request, "Your registration has been cancelled. We have sent you an email."
             )
-        return redirect("events:manage", token=kwargs["token"])
+        response = redirect("events:manage", token=kwargs["token"])
+        # The browser's receipt (the address, the registration) goes too.
+        response.delete_cookie(receipt.cookie_name(), samesite="Lax")
+        return response

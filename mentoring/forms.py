@@ -7,6 +7,7 @@ from django import forms
 from core import tokens
 from core.antispam import HumanCheckForm, human_check_layout
 from core.forms import ReturnedValueField, email_field
+from core.names import validate_name
 from events.models import Role
 
 from .models import ContactMethod, JourneyStage, SupportKind
@@ -163,6 +164,9 @@ class MentoringRequestForm(HumanCheckForm):
             *human_check_layout(),
             Submit("submit", "Send request"),
         )
+
+    def clean_name(self):
+        return validate_name(self.cleaned_data["name"], label="your full name")
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

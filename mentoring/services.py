@@ -16,6 +16,7 @@ from django.utils import timezone
 from core import tokens
 from core.dates import months_before
 from core.groups import POSITIVE_ACTION
+from core.names import check_names, clean_name
 from emails.retention import erase_emails_about
 from emails.services import queue_email
 from events.models import Role
@@ -62,7 +63,9 @@ def request_support(
     The same form sent twice (a double click, a refresh) carries the same
     `submission_key`: the second gets the first request back, with no new
     email, even when both arrive at once (the key is unique in the table).
+    Raises ValidationError at `name` when it is not a name (core.names).
     """
+    check_names(name=name)
     now = now or timezone.now()
     chosen = set(support_kinds)
     kinds = [kind for kind in SupportKind.values if kind in chosen]
@@ -70,7 +73,7 @@ def request_support(
         raise ValidationError(SUPPORT_REQUIRED, code="support_required")
     token = tokens.new_token()
     request = MentoringRequest(
-        name=name.strip(),
+        name=clean_name(name),
         email=email.strip(),
         phone=phone.strip(),
         contact_method=contact_method,

@@ -6,7 +6,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
-from core import tokens
+from core import sessions, tokens
 from core.antispam import PublicFormMixin
 
 from . import queries, services
@@ -94,6 +94,8 @@ class WithdrawRequestView(RequestMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         services.withdraw_request(self.mentoring_request)
+        # The "check your email" page's address goes with the request.
+        sessions.forget(request, SESSION_EMAIL_KEY)
         return redirect("mentoring:withdrawn")
 
 

@@ -66,6 +66,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise (static files keep their caching), before the rest,
+    # so it sees every page Django makes: core/middleware.py.
+    "core.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -79,7 +82,12 @@ MIDDLEWARE = [
 # for one username from one address lock that pair out for 30 minutes; a
 # right password resets the count. Unlock early with `manage.py
 # axes_reset_username EMAIL` (README: Staff guide). Its middleware goes last
-# and its backend first, as axes requires.
+# and its backend first, as axes requires. The address is the client's full
+# address (core.lockout.client_ip), not its IPv6 /64 as for the public
+# forms' rate limits: what stops a guesser who changes address (within a
+# /64 or across many IPv4 addresses) is a lock per username, whatever the
+# address; this one is for telling attempts apart, and axes_reset_ip and
+# the attempts list then show the address the operator will be told of.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
@@ -344,6 +352,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# How many proxies stand in front of gunicorn, each appending to
+# X-Forwarded-For (core.lockout.client_ip): 1 for the TLS proxy; 0 when
+# clients connect straight to gunicorn (make run), so the header is ignored.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0 if DEBUG else 1)
+
 if not DEBUG:
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -357,11 +370,39 @@ if not DEBUG:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 
+# Every handler takes secret links out of what it writes (core/redaction.py):
+# Django logs the path of a 404 or a CSRF refusal, and runserver every
+# request line. The "django" logger's own handlers (Django's defaults) are
+# replaced, so nothing reaches a stream without the filter. Gunicorn's
+# access log has its own logger class (core/gunicorn.py, in the Procfile).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "core.redaction.RedactSecrets"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        },
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+    },
 }

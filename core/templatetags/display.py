@@ -1,5 +1,7 @@
 from django import template
 
+from core import names
+
 register = template.Library()
 
 
@@ -12,3 +14,10 @@ def join_lines(value: str, separator: str = ", ") -> str:
 @register.filter
 def startswith(value: str, prefix: str) -> bool:
     return str(value).startswith(prefix)
+
+
+@register.filter
+def greeting(name: str) -> str:
+    """ "Dear Jo," from a name that is one; "Hello," otherwise (core.names).
+    Not marked safe: the HTML emails escape it."""
+    return names.greeting(name)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core import tokens
+from core.names import check_names, clean_name
 from emails.queries import email_queued
 from emails.services import EmailToQueue, queue_emails
 
@@ -70,15 +71,18 @@ def register_candidate(
     time and capacity is never exceeded. A second registration with the same
     email (case-folded) returns the existing one and emails its link again.
     Queues the confirmation or waiting-list email. Raises ValidationError
-    with one of the REFUSALS messages when the event takes no registrations.
+    with one of the REFUSALS messages when the event takes no registrations,
+    or at the name fields when a name is not one (core.names), before
+    looking anything up, so a known and an unknown address are refused alike.
     """
+    check_names(first_name=first_name, last_name=last_name)
     now = now or timezone.now()
     email_key = email.strip().casefold()
     # Everything that needs no lock is done before taking it: every
     # registration for the event waits its turn on the row lock until commit.
     registration = Registration(
-        first_name=first_name.strip(),
-        last_name=last_name.strip(),
+        first_name=clean_name(first_name),
+        last_name=clean_name(last_name),
         email=email.strip(),
         email_key=email_key,
         phone=phone.strip(),
@@ -310,11 +314,13 @@ def update_registration_details(
     phone: str = "",
     access_needs: str = "",
 ) -> Registration:
-    """Change the details a candidate may change themselves. No email."""
+    """Change the details a candidate may change themselves. No email.
+    Raises ValidationError when cancelled, or at a name field (core.names)."""
     if not registration.is_active:
         raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="already_cancelled")
-    registration.first_name = first_name.strip()
-    registration.last_name = last_name.strip()
+    check_names(first_name=first_name, last_name=last_name)
+    registration.first_name = clean_name(first_name)
+    registration.last_name = clean_name(last_name)
     registration.phone = phone.strip()
     registration.access_needs = access_needs.strip()
     registration.save(

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from core.names import check_names, clean_name
+
 from ..models import (
     Event,
     EventStatus,
@@ -368,7 +370,10 @@ def admit_walk_in(
     booked only if staff confirm, and never more people here than the
     capacity). Someone who did register (same email) is simply checked in.
     Locks the event row. No email: they are in the room.
-    Raises ValidationError when the door is not open or there is no room."""
+    Raises ValidationError when the door is not open or there is no room,
+    or at a name field when a name is not one (core.names): walk-ins are
+    emailed with everyone who came."""
+    check_names(first_name=first_name, last_name=last_name)
     now = now or timezone.now()
     email_key = email.strip().casefold()
     with transaction.atomic():
@@ -382,8 +387,8 @@ def admit_walk_in(
             event=locked,
             status=RegistrationStatus.CONFIRMED,
             source=RegistrationSource.WALK_IN,
-            first_name=first_name.strip(),
-            last_name=last_name.strip(),
+            first_name=clean_name(first_name),
+            last_name=clean_name(last_name),
             email=email.strip(),
             email_key=email_key,
             role=role,

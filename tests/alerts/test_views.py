@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from alerts import services
@@ -234,3 +235,16 @@ def test_a_link_of_an_unsubscribed_subscription_is_a_404(client):
 
     assert response.status_code == 404
     assert "Page not found" in response.content.decode()
+
+
+def test_unsubscribing_leaves_no_address_in_the_session_or_its_row(client):
+    token = confirm_token(client, email="leaving@example.com")
+    assert client.session.get("alerts_email") == "leaving@example.com"
+
+    client.post(f"/alerts/unsubscribe/{token}/")
+
+    assert "alerts_email" not in client.session
+    assert not any(
+        "leaving@example.com" in str(session.get_decoded()) for session in Session.objects.all()
+    )
+    assert "leaving@example.com" not in client.get("/alerts/check-your-email/").content.decode()

@@ -25,8 +25,9 @@ KINDS = [
 
 @pytest.fixture
 def context():
-    registration = RegistrationFactory(first_name="<script>alert(1)</script>")
+    registration = RegistrationFactory(first_name="O'Brien")
     event = registration.event
+    event.title = "<script>alert(1)</script> evening"
     # 7pm in summer: 18:00 UTC, shown as 7pm UK time.
     event.starts_at = datetime(2026, 7, 14, 18, 0, tzinfo=ZoneInfo("UTC"))
     event.ends_at = event.starts_at + timedelta(hours=2)
@@ -54,7 +55,23 @@ def test_each_kind_renders_with_the_force_uk_time_and_escaped_input(kind, contex
     assert "Tuesday 14 July 2026, 7pm to 9pm (UK time)" in text
     assert "<script>" not in html
     assert "&lt;script&gt;" in html
+    assert "Dear O'Brien," in text
+    assert "Dear O&#x27;Brien," in html
     assert '<html lang="en-GB">' in html
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_stored_name_that_is_not_one_is_never_quoted(kind, context):
+    # A row saved before names were checked, or by a path that skipped it.
+    context[
+        "registration"
+    ].first_name = "Jo, your place is at risk: confirm at https://evil.example/verify"
+
+    _subject, text, html = render_email(kind, context)
+
+    assert text.startswith("Hello,")
+    assert "<p>Hello,</p>" in html
+    assert "evil.example" not in text + html
 
 
 @pytest.mark.parametrize("kind", ["reminder", "event_changed"])

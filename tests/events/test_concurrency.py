@@ -47,7 +47,7 @@ def registering(event, email):
         services.register_candidate(
             event,
             first_name="Rush",
-            last_name=email.split("@")[0],
+            last_name="Okafor",
             email=email,
             role=candidate_role,
             heard_from="social_media",

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
-from events import services
+from events import receipt, services
 from events.models import (
     Audience,
     Event,
@@ -384,6 +384,8 @@ def test_invalid_emails_are_refused_at_the_field(client, event, email, error):
         ("Siobhán", "Ó Súilleabháin", "siobhan+events@example.com"),
         ("Thị Mai", "Nguyễn", "mai.nguyen@example.co.uk"),
         ("芳", "王", "wang.fang@example.com"),
+        ("Jean-Luc", "d’Arcy", "jl@example.com"),
+        ("Siobhan", "O'Brien", "sob@example.com"),
     ],
 )
 def test_unicode_names_and_plus_addresses_are_kept_exactly(
@@ -401,15 +403,49 @@ def test_unicode_names_and_plus_addresses_are_kept_exactly(
     assert first_name in confirmation.body_html
 
 
-def test_markup_in_names_is_escaped_on_pages_and_in_html_email(client, event):
-    client.post(register_url(event), form_data(first_name="<script>alert(1)</script>"))
+INSTRUCTION = "Jo, your place is at risk: confirm at https://evil.example/verify"
 
-    email = as_sent(OutgoingEmail.objects.get())
-    assert "<script>alert(1)</script>" not in email.body_html
-    assert "&lt;script&gt;" in email.body_html
-    token = link_token(email)
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("first_name", INSTRUCTION, "Enter your first name using letters, spaces, hyphens"),
+        ("first_name", "jo@example.com", "Enter your first name using letters, spaces, hyphens"),
+        ("last_name", "12345", "Enter your last name using letters, spaces, hyphens"),
+        ("last_name", "<script>alert(1)</script>", "Enter your last name using letters"),
+    ],
+)
+def test_a_name_that_is_not_one_is_refused_at_the_field_and_kept(
+    client, event, field, value, message
+):
+    response = client.post(
+        register_url(event), form_data(**{field: value}, access_needs="Hearing loop")
+    )
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert body.count(message) == 2  # the error summary and the field
+    assert f'href="#id_{field}"' in body
+    assert "Hearing loop" in body
+    assert not Registration.objects.exists()
+    assert not OutgoingEmail.objects.exists()
+
+
+def test_markup_stored_as_a_name_is_escaped_on_pages_and_never_quoted_in_email(client, event):
+    client.post(register_url(event), form_data())
+    token = link_token(OutgoingEmail.objects.get())
+    # As a row written before names were checked would hold it.
+    Registration.objects.update(first_name="<script>alert(1)</script>")
+    registration = Registration.objects.get()
+
+    services.resend_registration_link(registration, now=timezone.now() + timedelta(hours=1))
+
+    email = as_sent(OutgoingEmail.objects.get(kind="registration_link_resent"))
     page = client.get(f"/registration/{token}/").content.decode()
+    assert "<script>alert(1)</script>" not in email.body_html + email.body_text
+    assert email.body_text.startswith("Hello,")
     assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page
 
 
 def test_forged_role_and_phone_are_refused(client, event):
@@ -574,3 +610,14 @@ def test_tokens_are_stored_only_as_hashes(client, event):
     link = registration.links.get()
     assert token not in link.token_hash
     assert len(token) >= 43
+
+
+def test_cancelling_drops_the_browsers_receipt_of_the_address_and_registration(client, event):
+    registration, token = registered(client, event)
+    assert receipt_of(client).registration_id == registration.pk
+
+    response = client.post(f"/registration/{token}/cancel/")
+
+    assert receipt_of(client).email is None
+    assert receipt_of(client).registration_id is None
+    assert response.cookies[receipt.cookie_name()]["max-age"] == 0

@@ -7,6 +7,7 @@ from hypothesis import event as note_outcome
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.names import clean_name
 from emails.models import OutgoingEmail
 from mentoring.forms import NOT_DECIDED, SUBMISSION_KEY
 from mentoring.models import ContactMethod, JourneyStage, MentoringRequest, SupportKind
@@ -52,7 +53,7 @@ def assert_request_saved(response, sent: QueryDict, added: dict):
     request = MentoringRequest.objects.latest("pk")
     assert response["Location"] == "/positive-action/sent/"
     assert added == SAVED
-    assert request.name == sent["name"].strip()
+    assert request.name == clean_name(sent["name"])
     assert request.email == sent["email"].strip()
     assert request.anything_else == sent.get("anything_else", "").strip()
     assert request.support_kinds == [

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils.html import escape
 
 from emails.models import OutgoingEmail
@@ -335,3 +336,17 @@ def test_withdrawing_one_request_leaves_everyone_elses(client):
 
     assert list(MentoringRequest.objects.all()) == [other]
     assert OutgoingEmail.objects.filter(about=f"mentoring_request:{other.pk}").count() == 1
+
+
+def test_withdrawing_leaves_no_address_in_the_session_or_its_row(client):
+    post(client, email="leaving@example.com")
+    path = request_path(OutgoingEmail.objects.get())
+    assert client.session.get("mentoring_request_email") == "leaving@example.com"
+
+    client.post(path + "withdraw/")
+
+    assert "mentoring_request_email" not in client.session
+    assert not any(
+        "leaving@example.com" in str(session.get_decoded()) for session in Session.objects.all()
+    )
+    assert "leaving@example.com" not in client.get("/positive-action/sent/").content.decode()
