@@ -18,6 +18,7 @@ from alerts.models import Subscription
 from emails.models import OutgoingEmail
 from events.models import Registration
 from mentoring.models import MentoringRequest
+from tests.equality.support import FIRST_PAGE, FOLLOW_UPS
 from tests.factories import RegistrationFactory, SubscriptionFactory
 from tests.fuzz import public_forms
 
@@ -103,7 +104,17 @@ def backdated(model, pk):
     model.objects.filter(pk=pk).update(created_at=timezone.now() - AN_HOUR_AGO)
 
 
-def test_registration_with_a_known_and_an_unknown_address(event):
+EQUALITY_QUESTIONS = {
+    "skipped": [("post", "/equality-questions/", {"skip": "Skip"})],
+    "answered": [
+        ("post", "/equality-questions/", FIRST_PAGE),
+        ("post", "/equality-questions/", {**FIRST_PAGE, "follow_up": "1", **FOLLOW_UPS}),
+    ],
+}
+
+
+@pytest.mark.parametrize("questions", EQUALITY_QUESTIONS)
+def test_registration_with_a_known_and_an_unknown_address(event, questions):
     form = public_forms.registration(event)
 
     def registered(email):
@@ -116,7 +127,7 @@ def test_registration_with_a_known_and_an_unknown_address(event):
         ("get", form.path, None),
         ("post", form.path, {**form.fields, "email": ADDRESS}),
         ("get", "/equality-questions/", None),
-        ("post", "/equality-questions/", {"skip": "Skip"}),
+        *EQUALITY_QUESTIONS[questions],
     ]
 
     known = answers_when(registered(ADDRESS), steps)
@@ -128,7 +139,7 @@ def test_registration_with_a_known_and_an_unknown_address(event):
     assert receipt_cookie[0].endswith("registered")
 
 
-def test_positive_action_with_a_known_and_an_unknown_address():
+def test_positive_action_with_a_known_and_an_unknown_address(event):  # event: the roles
     form = public_forms.MENTORING
 
     def asked_before(email):
@@ -148,7 +159,7 @@ def test_positive_action_with_a_known_and_an_unknown_address():
 
 
 @pytest.mark.parametrize("confirmed", [True, False], ids=["confirmed", "not confirmed"])
-def test_alerts_with_a_known_and_an_unknown_address(confirmed):
+def test_alerts_with_a_known_and_an_unknown_address(event, confirmed):  # event: the roles
     form = public_forms.ALERTS
 
     def subscribed(email):
