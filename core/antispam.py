@@ -34,6 +34,7 @@ TOO_MANY_ATTEMPTS = (
     "what you typed is still here."
 )
 SEND_AGAIN = "Check your answers and send again"
+CLOCK_SKEW_SECONDS = 60
 
 
 def rate_limited(request, *, group: str, rate: str, key: str | None = None) -> bool:
@@ -85,7 +86,8 @@ class HumanCheckForm(forms.Form):
         if start is None:
             return False
         age = time.time() - start.shown_at
-        if not 0 <= age <= settings.FORM_MAX_AGE_SECONDS:
+        # A minute's grace for clocks that differ between web servers.
+        if not -CLOCK_SKEW_SECONDS <= age <= settings.FORM_MAX_AGE_SECONDS:
             return False
         if age < settings.FORM_MIN_FILL_SECONDS and not start.second_look:
             return False

@@ -127,7 +127,7 @@ def start_times(draw) -> tuple[str, bool]:
     if kind == "too fast":
         return signed(draw(st.integers(min_value=0, max_value=MIN_FILL - 20))), False
     if kind == "future":
-        return signed(-draw(st.integers(min_value=60, max_value=10**6))), False
+        return signed(-draw(st.integers(min_value=120, max_value=10**6))), False
     if kind == "too old":
         return signed(draw(st.integers(min_value=4 * 3600 + 60, max_value=10**8))), False
     if kind == "resigned":
