@@ -313,10 +313,13 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Public forms (core/antispam.py): rate limits count in the cache and let
-# everyone through when it is down; a form sent sooner than this after it
-# was shown is taken for a bot.
+# everyone through when it is down. A form sent sooner than
+# FORM_MIN_FILL_SECONDS after it was shown, or from a page older than
+# FORM_MAX_AGE_SECONDS, comes back to be checked and sent again (0 turns
+# the start-time check off).
 RATELIMIT_FAIL_OPEN = True
 FORM_MIN_FILL_SECONDS = 3
+FORM_MAX_AGE_SECONDS = 4 * 60 * 60
 
 # The site uses no powerful browser feature: deny them all to every frame.
 PERMISSIONS_POLICY = {

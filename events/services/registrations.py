@@ -244,12 +244,16 @@ def resend_registration_link(registration: Registration, *, now: datetime | None
     RegistrationLink; earlier links keep working. Returns whether an email
     was queued."""
     now = now or timezone.now()
-    if now - registration.created_at < RESEND_QUIET_PERIOD:
-        return False
     suffix = f":{now:%Y%m%d%H}"
-    if email_queued(f"registration_link_resent:{registration.pk}{suffix}"):
+    # Asked, and the link's token made and hashed, even when no email will
+    # go: a repeat registration then costs about what a new one does, and
+    # its answer's timing says less about whether the address was known.
+    already_queued = email_queued(f"registration_link_resent:{registration.pk}{suffix}")
+    token = tokens.new_token()
+    token_hash = tokens.hash_token(token)
+    if already_queued or now - registration.created_at < RESEND_QUIET_PERIOD:
         return False
-    token = _add_link(registration)
+    RegistrationLink.objects.create(registration=registration, token_hash=token_hash)
     _queue_registration_email(
         registration, kind="registration_link_resent", token=token, dedupe_suffix=suffix
     )

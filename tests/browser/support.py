@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
 
@@ -205,6 +206,13 @@ def _submit_registration(page: Page, site: SiteData) -> None:
     page.get_by_role("button", name="Register").click()
 
 
+def _register_faster_than_a_person_reads(page: Page, site: SiteData) -> None:
+    # The live server runs in this process, so it sees the setting.
+    with override_settings(FORM_MIN_FILL_SECONDS=30):
+        _submit_registration(page, site)
+        page.locator(".govuk-error-summary").wait_for()
+
+
 def _register_without_csrf_cookie(page: Page, site: SiteData) -> None:
     page.goto(f"/events/{site.open_event.slug}/register/")
     page.context.clear_cookies()
@@ -265,6 +273,9 @@ PUBLIC_PAGES = [
         "register-refused",
         "You cannot register",
         lambda page, site: page.goto(f"/events/{site.cancelled_event.slug}/register/"),
+    ),
+    PublicPage(
+        "register-send-again", "Register for Insight evening", _register_faster_than_a_person_reads
     ),
     PublicPage(
         "register-csrf-failure", "could not accept your form", _register_without_csrf_cookie

@@ -169,3 +169,33 @@ def test_an_invalid_email_address_gets_the_gov_uk_error(page, site):
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter an email address in the correct format", timeout=1_000
     )
+
+
+def test_a_form_filled_as_fast_as_autofill_comes_back_and_registers_when_sent_again(
+    page, site, settings
+):
+    """Phone autofill fills and sends the form within a second: the person
+    is asked to check and send again, with everything they typed kept,
+    never told "Check your email" for a place they do not have."""
+    settings.FORM_MIN_FILL_SECONDS = 30
+    page.goto(f"/events/{site.open_event.slug}/register/")
+    fill_registration_form(page, email="quick.fingers@example.com")
+    page.get_by_label("Access needs or adjustments (optional)").fill("Step-free access")
+    page.get_by_role("button", name="Register").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("link")).to_have_text(["Check your answers and send again"])
+    expect(summary).to_be_focused()
+    expect(page.get_by_label("Email address")).to_have_value("quick.fingers@example.com")
+    expect(page.get_by_label("Access needs or adjustments (optional)")).to_have_value(
+        "Step-free access"
+    )
+    expect(page.get_by_label("I have read the privacy notice")).to_be_checked()
+    assert not Registration.objects.filter(email_key="quick.fingers@example.com").exists()
+
+    page.get_by_role("button", name="Register").click()
+
+    page.wait_for_url(f"**/events/{site.open_event.slug}/register/done/")
+    expect(page.locator("h1")).to_have_text("Check your email")
+    registration = Registration.objects.get(email_key="quick.fingers@example.com")
+    assert registration.access_needs == "Step-free access"

@@ -287,7 +287,7 @@ def without_csrf_tokens(response):
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 
 
-def test_the_answer_page_shows_the_address_from_a_signed_receipt_not_the_database(client, event):
+def test_the_answer_page_shows_the_address_from_the_receipt_not_the_database(client, event):
     answer = client.post(
         register_url(event), form_data(email="sam+events@example.com"), follow=True
     )
@@ -301,7 +301,11 @@ def test_the_answer_page_shows_the_address_from_a_signed_receipt_not_the_databas
 def test_a_tampered_receipt_is_ignored(client, event):
     client.post(register_url(event), form_data(email="sam@example.com"))
     [name] = [name for name in client.cookies if name.endswith("registered")]
-    client.cookies[name] = client.cookies[name].value.replace("sam@", "eve@")
+    value = client.cookies[name].value
+    middle = len(value) // 2
+    client.cookies[name] = (
+        value[:middle] + ("A" if value[middle] != "A" else "B") + value[middle + 1 :]
+    )
 
     page = client.get(f"/events/{event.slug}/register/done/").content.decode()
 

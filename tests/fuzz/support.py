@@ -103,11 +103,16 @@ def post_pairs(client, path: str, pairs: list[tuple[str, str]], **extra):
 
 def human_check(client, path: str) -> dict[str, str]:
     """The honeypot and the signed start time, as the form's page gives them."""
-    body = client.get(path).content.decode()
-    started = re.search(r'name="started" value="([^"]+)"', body)
-    assert started, f"no signed start time on {path}"
-    assert 'name="website"' in body
-    return {"website": "", "started": html.unescape(started[1])}
+    page = client.get(path)
+    assert 'name="website"' in page.content.decode()
+    return {"website": "", **start_on(page)}
+
+
+def start_on(response) -> dict[str, str]:
+    """The signed start time on a form's page, to send with the form."""
+    started = re.search(r'name="started" value="([^"]+)"', response.content.decode())
+    assert started, "no signed start time on the page"
+    return {"started": html.unescape(started[1])}
 
 
 # What a page says back ------------------------------------------------------------

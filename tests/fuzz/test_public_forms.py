@@ -5,12 +5,12 @@ back (the honeypot, the signed start time, the submission key)."""
 import time
 
 import pytest
-from django.core import signing
 from django.http import QueryDict
 from hypothesis import event as note_outcome
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from core.antispam import SEND_AGAIN, new_start
 from core.forms import EMAIL_TOO_LONG
 
 from . import public_forms
@@ -23,6 +23,7 @@ from .support import (
     fuzz_settings,
     post_pairs,
     row_counts,
+    start_on,
     urlencoded,
 )
 
@@ -112,45 +113,58 @@ MIN_FILL = 30
 
 
 def signed(seconds_ago: float) -> str:
-    return signing.Signer(salt="core.antispam.form-started").sign(
-        str(int(time.time() - seconds_ago))
-    )
+    return new_start(shown_at=time.time() - seconds_ago)
 
 
 @st.composite
 def start_times(draw) -> tuple[str, bool]:
-    """A start time and whether a person could have sent it (shown long
-    enough ago, and signed by us)."""
+    """A start time and whether it passes at once (shown long enough ago,
+    within the maximum age, and signed by us)."""
     genuine = signed(draw(st.integers(min_value=MIN_FILL + 30, max_value=3600)))
-    kind = draw(st.sampled_from(["genuine", "too fast", "future", "resigned", "junk"]))
+    kind = draw(st.sampled_from(["genuine", "too fast", "future", "too old", "resigned", "junk"]))
     if kind == "genuine":
         return genuine, True
     if kind == "too fast":
         return signed(draw(st.integers(min_value=0, max_value=MIN_FILL - 20))), False
     if kind == "future":
-        return signed(-draw(st.integers(min_value=1, max_value=10**6))), False
+        return signed(-draw(st.integers(min_value=120, max_value=10**6))), False
+    if kind == "too old":
+        return signed(draw(st.integers(min_value=4 * 3600 + 60, max_value=10**8))), False
     if kind == "resigned":
         timestamp = draw(st.integers(min_value=0, max_value=2**40))
-        return f"{timestamp}:{genuine.rsplit(':', 1)[1]}", False
+        _, nonce, second_look_and_signature = genuine.split(".", 2)
+        return f"{timestamp}.{nonce}.{second_look_and_signature}", False
     return draw(junk()), False
 
 
 @pytest.mark.parametrize("public_form", FORMS, indirect=True)
 @fuzz_settings(examples=15)
 @given(start=start_times())
-def test_only_a_signed_start_time_long_enough_ago_gets_through(
+def test_a_start_time_that_does_not_pass_brings_the_form_back_never_drops_it(
     client, settings, public_form, start
 ):
+    """A start time that does not pass is never answered as if it had
+    worked: the form comes back to send again, and sending it again works."""
     settings.FORM_MIN_FILL_SECONDS = MIN_FILL
-    started, person = start
+    started, passes = start
     fields = {**public_form.valid(client), "started": started}
 
     with fresh_example(client):
         response, added = send(client, public_form, fields)
 
-        assert response.status_code == 302
-        assert response["Location"] == public_form.done
-        assert added == (public_form.saves if person else {})
+        if passes:
+            note_outcome("saved at once")
+            assert response.status_code == 302
+            assert response["Location"] == public_form.done
+            assert added == public_form.saves
+        else:
+            note_outcome("asked to send again")
+            assert_refused_with_a_message(response)
+            assert error_summary(response) == [SEND_AGAIN]
+            assert added == {}
+            again, added = send(client, public_form, {**fields, **start_on(response)})
+            assert again["Location"] == public_form.done
+            assert added == public_form.saves
 
 
 def test_a_refused_form_names_its_problem(client, events):

@@ -23,7 +23,7 @@ def register_url(event) -> str:
 
 
 def receipt_of(client):
-    """What the browser's signed receipt (events/receipt.py) holds now."""
+    """What the browser's encrypted receipt (events/receipt.py) holds now."""
     from django.test import RequestFactory
 
     from events import receipt
