@@ -1,22 +1,33 @@
 """Equality monitoring: the answers, kept apart from who gave them.
 
-Two tables that nothing joins:
+Tables that nothing joins:
 
 - `QuestionnaireInvitation` sits on the identity side, beside the
-  registration: when the questions were offered and whether they were
-  answered, so one registration answers at most once. It says nothing about
-  the answers and goes when the registration goes.
-- `EqualityResponse` holds the answers with only the event and the month.
-  No name, email, registration, IP address or time of day, and a random
-  UUID key, so neither a field nor the order of the keys points back to a
-  person.
+  registration: that the questions were offered and whether they were
+  answered (a yes or no, never when), so one registration answers at most
+  once. It says nothing about the answers and goes when the registration
+  goes.
+- `PendingResponse` is the pool: answers just given, waiting to be moved.
+  Written in a transaction of its own, never the one that marks the
+  invitation answered.
+- `EqualityResponse` holds the answers with only the event: no name, email,
+  registration, IP address, date or time, and a random UUID key.
+- `ClosedEvent` says an event's answers are final: its registration has
+  closed, its pool has been moved in and no answer is taken any more. Only
+  these events are reported.
 
-Why the month and not the day: an event's registrations arrive over a few
-weeks, a handful a day, and the invitation records when each registration
-answered. A day-precise date would let anyone who can read both tables
-match many answers to the single registration of that event that answered
-that day. A month makes each group most of the event's registration
-window, which is the least the event itself already reveals.
+Why a pool: PostgreSQL stamps every row with the transaction that wrote it
+(`xmin`) and stores rows in the order they were written (`ctid`; SQLite's
+`rowid`), and the invitation is marked answered at the moment of
+answering. Answers written one by one would sit in the same order as the
+invitations and could be matched to them. The pool is moved into
+`EqualityResponse` in batches (services.flush_answer_pool): every answer in
+a batch is written by one transaction in a random order, and when an
+event's answers close, all of its answers are written again together, so
+its rows share one `xmin` and their order is random. While answers wait in
+the pool (until ten have gathered for the event, or its registration has
+closed), their order and `xmin` still follow the invitations': that window
+is the one place they can be matched.
 """
 
 import uuid
@@ -126,11 +137,12 @@ def _answer(choices: type[models.TextChoices], verbose_name: str) -> models.Char
 
 class QuestionnaireInvitation(models.Model):
     """The questions were offered to this registration and, once, answered.
-    The only trace of the questionnaire on the identity side."""
+    The only trace of the questionnaire on the identity side, and it holds
+    no time: a time of answering would order the invitations as the
+    answers were given."""
 
     registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="+")
-    offered_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
+    answered = models.BooleanField(default=False)
 
     class Meta:
         # No one browses or edits these: services write them.
@@ -140,12 +152,11 @@ class QuestionnaireInvitation(models.Model):
         return f"Questionnaire for {self.registration_id}"
 
 
-class EqualityResponse(models.Model):
-    """One person's answers, with nothing that says whose they are."""
+class Answers(models.Model):
+    """The answers and their event: what the pool and the responses share."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
-    answered_month = models.DateField(help_text="The first day of the month of the answers.")
     sex = _answer(Sex, "sex")
     gender_identity = _answer(GenderIdentity, "gender identity same as sex registered at birth")
     age_band = _answer(AgeBand, "age")
@@ -156,12 +167,48 @@ class EqualityResponse(models.Model):
     religion = _answer(Religion, "religion")
 
     class Meta:
+        abstract = True
+
+
+class PendingResponse(Answers):
+    """Answers waiting in the pool to be moved, in a shuffled batch, into
+    EqualityResponse. Rows live here minutes to weeks (see the module
+    docstring), never longer than the event's registration."""
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return "Equality monitoring answers waiting to be counted"
+
+
+class EqualityResponse(Answers):
+    """One person's answers, with nothing that says whose they are."""
+
+    class Meta:
         # No view, change or delete permission exists, so no one can be
         # given a way to read one person's answers; the report is its own.
         default_permissions = ()
 
     def __str__(self):
         return "Equality monitoring answers"
+
+
+class ClosedEvent(models.Model):
+    """The event's answers are final: they are all in EqualityResponse,
+    written together, and no more are taken, whatever later happens to the
+    event. The report shows only these events, so comparing it over time
+    shows nobody's answers arriving."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Answers closed for {self.event_id}"
 
 
 class ReachReport(EqualityResponse):

@@ -12,7 +12,7 @@ from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from tests.factories import EventFactory, RegistrationFactory
 
 from .conftest import staff_user
-from .support import store_answers
+from .support import close_answers, store_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,7 @@ def women_only_session():
     store_answers(event, 14, sex="female", sexual_orientation="straight")
     store_answers(event, 1, sex="female", sexual_orientation="bisexual")
     store_answers(event, 3, sex="male", sexual_orientation="straight")
+    close_answers(event)
     return event
 
 
@@ -144,6 +145,7 @@ def test_the_report_page_takes_the_same_queries_however_many_events(
 ):
     for _ in range(3):  # this quarter's events: the report's first choice
         store_answers(EventFactory(starts_at=timezone.now()), 12, sex="female")
+    close_answers(EventFactory(starts_at=timezone.now()))
     workforce.get(REPORT)  # the session and the user's permissions, once
 
     # The session, the user, the period's choices, the events to choose
@@ -153,6 +155,7 @@ def test_the_report_page_takes_the_same_queries_however_many_events(
         few = workforce.get(REPORT)
     for _ in range(9):
         store_answers(EventFactory(starts_at=timezone.now()), 12, sex="male")
+    close_answers(EventFactory(starts_at=timezone.now()))
     with django_assert_num_queries(17):
         many = workforce.get(REPORT)
 

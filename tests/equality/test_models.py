@@ -8,7 +8,13 @@ from django.contrib import admin
 from django.contrib.auth.models import Permission
 from django.db import models
 
-from equality.models import EqualityResponse, QuestionnaireInvitation, ReachReport
+from equality.models import (
+    ClosedEvent,
+    EqualityResponse,
+    PendingResponse,
+    QuestionnaireInvitation,
+    ReachReport,
+)
 from equality.services import ANSWER_FIELDS
 from events.models import Event, Registration
 
@@ -19,16 +25,20 @@ def concrete_fields(model) -> dict[str, models.Field]:
     return {field.name: field for field in model._meta.get_fields()}
 
 
-def test_an_equality_response_holds_the_event_the_month_and_the_answers_and_nothing_else():
-    fields = concrete_fields(EqualityResponse)
+TIMES = models.DateField | models.DateTimeField | models.TimeField | models.DurationField
 
-    assert set(fields) == {"id", "event", "answered_month", *ANSWER_FIELDS}
+
+@pytest.mark.parametrize("model", [EqualityResponse, PendingResponse])
+def test_answers_hold_the_event_and_the_answers_and_nothing_else(model):
+    fields = concrete_fields(model)
+
+    assert set(fields) == {"id", "event", *ANSWER_FIELDS}
     assert all(isinstance(fields[name], models.CharField) for name in ANSWER_FIELDS)
-    assert type(fields["answered_month"]) is models.DateField
 
 
-def test_an_equality_response_has_no_field_that_identifies_or_links_to_a_person():
-    fields = EqualityResponse._meta.get_fields()
+@pytest.mark.parametrize("model", [EqualityResponse, PendingResponse])
+def test_answers_have_no_field_that_identifies_or_links_to_a_person(model):
+    fields = model._meta.get_fields()
 
     related = {field.name: field.related_model for field in fields if field.is_relation}
     assert related == {"event": Event}
@@ -37,8 +47,7 @@ def test_an_equality_response_has_no_field_that_identifies_or_links_to_a_person(
         for field in fields
         if isinstance(
             field,
-            models.DateTimeField
-            | models.TimeField
+            TIMES
             | models.EmailField
             | models.GenericIPAddressField
             | models.AutoField
@@ -52,21 +61,29 @@ def test_an_equality_response_has_no_field_that_identifies_or_links_to_a_person(
         if name in field.name
     ]
     # The order of the keys says nothing about the order of the answers.
-    key = EqualityResponse._meta.pk
+    key = model._meta.pk
     assert isinstance(key, models.UUIDField)
     assert key.default is uuid.uuid4
 
 
-def test_neither_side_points_at_the_other():
+def test_the_invitation_says_whether_and_never_when():
     invitation_fields = concrete_fields(QuestionnaireInvitation)
 
-    assert set(invitation_fields) == {"id", "registration", "offered_at", "answered_at"}
+    assert set(invitation_fields) == {"id", "registration", "answered"}
     assert invitation_fields["registration"].related_model is Registration
+    assert not [field for field in invitation_fields.values() if isinstance(field, TIMES)]
+
+
+def test_a_closed_event_holds_the_event_and_nothing_else():
+    assert set(concrete_fields(ClosedEvent)) == {"event"}
+
+
+def test_neither_side_points_at_the_other():
     assert not [
         field
         for model in (Registration, Event, QuestionnaireInvitation)
         for field in model._meta.get_fields()
-        if field.related_model in (EqualityResponse, ReachReport)
+        if field.related_model in (EqualityResponse, PendingResponse, ReachReport)
     ]
 
 
@@ -82,5 +99,5 @@ def test_no_one_can_be_given_permission_to_see_or_change_answers():
 
 def test_the_admin_has_the_report_and_neither_the_answers_nor_the_invitations():
     assert ReachReport in admin.site._registry
-    assert EqualityResponse not in admin.site._registry
-    assert QuestionnaireInvitation not in admin.site._registry
+    for model in (EqualityResponse, PendingResponse, QuestionnaireInvitation, ClosedEvent):
+        assert model not in admin.site._registry
