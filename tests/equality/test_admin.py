@@ -3,12 +3,14 @@ and no page shows one person's answers."""
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
+from equality import report
 from tests.factories import EventFactory, RegistrationFactory
 
 from .conftest import staff_user
@@ -160,3 +162,19 @@ def test_the_report_page_takes_the_same_queries_however_many_events(
         many = workforce.get(REPORT)
 
     assert few.content.decode().count("<tr>") < many.content.decode().count("<tr>")
+
+
+def test_an_event_still_taking_registrations_shows_no_counts_on_the_page_or_in_the_csv(
+    workforce,
+):
+    event = EventFactory(title="Next week's evening", starts_at=timezone.now() + timedelta(days=7))
+    store_answers(event, 15, sex="female")
+
+    page = workforce.get(REPORT, {"event": event.pk}).content.decode()
+    download = workforce.get(REPORT + "csv/", {"event": event.pk}).content.decode()
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "No event here has closed its registration yet." in text
+    assert "Not counted yet: 1 event still taking registrations." in text
+    assert "Female" not in text.split("Not counted yet")[1]
+    assert download.strip().splitlines() == [",".join(report.CSV_HEADER)]

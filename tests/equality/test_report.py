@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from equality import report
+from equality import report, services
 from equality.suppression import Shown
 from tests.factories import EventFactory, RegistrationFactory
 
@@ -189,3 +189,57 @@ def test_a_period_report_takes_the_same_queries_however_many_events(
         built = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
 
     assert len(built.counted) == events
+
+
+# Only events whose answers are final -----------------------------------------
+
+
+def test_an_event_still_taking_registrations_is_left_out_and_only_counted():
+    now = timezone.now()
+    still_open = event_on(now + timedelta(days=3), title="Next week")
+    store_answers(still_open, 12, sex="female")
+    past = event_on(now - timedelta(days=3), title="Last week")
+    store_answers(past, 12, sex="male")
+    services.flush_answer_pool()
+
+    alone = report.event_report(still_open)
+    both = report.period_report(
+        "Around now", (now - timedelta(days=7)).date(), (now + timedelta(days=7)).date()
+    )
+
+    assert (alone.events, alone.tables, alone.still_open) == ([], [], 1)
+    assert [reach.event for reach in both.events] == [past]
+    assert both.still_open == 1
+    assert both.answers == 12
+    assert table(both, "Sex")["Female"] == "fewer than 5"
+
+
+def test_answers_become_visible_only_after_registration_closes_and_never_change_after():
+    event = event_on(timezone.now() + timedelta(hours=3))
+    people = RegistrationFactory.create_batch(13, event=event)
+    for person in people[:12]:
+        services.record_answers(person, answers={"sex": "female", "religion": "none"})
+    services.flush_answer_pool()  # a full batch moves in: still not reported
+    before = report.event_report(event)
+    services.record_answers(people[12], answers={"sex": "male", "religion": "sikh"})
+    after_one_more = report.event_report(event)
+
+    closes = services.answers_close_at(event)
+    services.flush_answer_pool(now=closes)
+    closed = report.event_report(event)
+    late = services.record_answers(RegistrationFactory(event=event), answers={"sex": "male"})
+    services.flush_answer_pool(now=closes + timedelta(days=1))
+    later = report.event_report(event)
+
+    assert before == after_one_more
+    assert before.events == []
+    assert before.still_open == 1
+    assert [reach.answers for reach in closed.events] == [13]
+    assert table(closed, "Sex")["Female"] == "12"
+    assert late is None
+    assert [reach.answers for reach in later.events] == [13]
+    assert shown(later) == shown(closed)  # the late one registered, so only % of registered moves
+
+
+def shown(built: report.Report) -> list[list[str]]:
+    return [[line.display for line in found.lines] for found in built.tables]

@@ -3,8 +3,10 @@ registration ends on and on the registration's own page, answered or
 skipped, and never a way to answer for someone else."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from equality.forms import (
     CHOOSE_FROM_THE_LIST,
@@ -14,7 +16,8 @@ from equality.forms import (
     impact_question,
 )
 from equality.models import PendingResponse, QuestionnaireInvitation
-from events.models import Registration
+from equality.services import ANSWER_GRACE
+from events.models import Event, Registration
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
 from tests.support.registration import form_data, receipt_of, register_url
@@ -325,3 +328,22 @@ def test_the_registration_page_makes_one_more_query_for_the_offer(
         body = client.get(path).content.decode()
 
     assert "Answer the optional questions" in body
+
+
+def test_once_answers_have_closed_the_link_offers_nothing_and_the_page_stores_nothing(
+    client, event
+):
+    register(client, event)
+    path = manage_path("sam@example.com")
+    Event.objects.filter(pk=event.pk).update(
+        registration_closes_at=timezone.now() - ANSWER_GRACE - timedelta(seconds=1)
+    )
+
+    page = client.get(path).content.decode()
+    questions = client.get(path + "equality-questions/")
+    response = answer(client, QUESTIONS)
+
+    assert "Answer the optional questions" not in page
+    assert questions["Location"] == path
+    assert response["Location"] == "/equality-questions/thank-you/"
+    assert not PendingResponse.objects.exists()

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from alerts.models import EventAlertRun, Subscription, SubscriptionLink
 from emails.models import OutgoingEmail
-from equality.models import EqualityResponse, QuestionnaireInvitation
+from equality.models import ClosedEvent, EqualityResponse, PendingResponse, QuestionnaireInvitation
 from events.models import Event, Registration, RegistrationLink, Role
 from mentoring.models import ContactLogEntry, MentoringRequest
 from privacy.models import AuditEntry
@@ -61,6 +61,8 @@ TABLES = {
     "SubscriptionLink": SubscriptionLink,
     "EventAlertRun": EventAlertRun,
     "EqualityResponse": EqualityResponse,
+    "PendingResponse": PendingResponse,
+    "ClosedEvent": ClosedEvent,
     "QuestionnaireInvitation": QuestionnaireInvitation,
     "AuditEntry": AuditEntry,
 }
