@@ -2,14 +2,12 @@
 
 Tables that nothing joins:
 
-- `QuestionnaireInvitation` sits on the identity side, beside the
-  registration: that the questions were offered and whether they were
-  answered (a yes or no, never when), so one registration answers at most
-  once. It says nothing about the answers and goes when the registration
-  goes.
+- `AnsweredMark`: a registration answered, so that it answers at most
+  once; a keyed hash of the registration's id (SECRET_KEY), with no event
+  and no time, so that the database alone does not say who answered (and
+  so cannot name the one person who answered for a small event).
 - `PendingResponse` is the pool: answers just given, waiting to be moved.
-  Written in a transaction of its own, never the one that marks the
-  invitation answered.
+  Written in a transaction of its own, never the one that writes the mark.
 - `EqualityResponse` holds the answers with only the event: no name, email,
   registration, IP address, date or time, and a random UUID key.
 - `ClosedEvent` says an event's answers are final: its registration has
@@ -18,23 +16,25 @@ Tables that nothing joins:
 
 Why a pool: PostgreSQL stamps every row with the transaction that wrote it
 (`xmin`) and stores rows in the order they were written (`ctid`; SQLite's
-`rowid`), and the invitation is marked answered at the moment of
-answering. Answers written one by one would sit in the same order as the
-invitations and could be matched to them. The pool is moved into
+`rowid`), and registrations are made, and mostly answer, in order.
+Answers written one by one would sit in the order people registered and
+could be matched to the registrations. The pool is moved into
 `EqualityResponse` in batches (services.flush_answer_pool): every answer in
 a batch is written by one transaction in a random order, and when an
 event's answers close, all of its answers are written again together, so
 its rows share one `xmin` and their order is random. While answers wait in
 the pool (until ten have gathered for the event, or its registration has
-closed), their order and `xmin` still follow the invitations': that window
-is the one place they can be matched.
+closed), their order still follows the registrations' and their `xmin`
+the marks': that window is the one place they can be matched.
 """
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 
-from events.models import Event, Registration
+from events.models import Event
 
 
 class Sex(models.TextChoices):
@@ -135,21 +135,36 @@ def _answer(choices: type[models.TextChoices], verbose_name: str) -> models.Char
     return models.CharField(verbose_name, max_length=40, choices=choices, blank=True)
 
 
-class QuestionnaireInvitation(models.Model):
-    """The questions were offered to this registration and, once, answered.
-    The only trace of the questionnaire on the identity side, and it holds
-    no time: a time of answering would order the invitations as the
-    answers were given."""
+# What the keyed fingerprint of a registration that answered is made with
+# (django.utils.crypto.salted_hmac, with SECRET_KEY).
+ANSWERED_SALT = "equality.AnsweredMark"
 
-    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="+")
-    answered = models.BooleanField(default=False)
+
+def answered_fingerprints(registration_id: int) -> list[str]:
+    """The fingerprint of this registration under SECRET_KEY, then under each
+    of SECRET_KEY_FALLBACKS (so a key rotation lets nobody answer twice).
+    The first is the one to write."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [
+        salted_hmac(ANSWERED_SALT, str(registration_id), secret=key, algorithm="sha256").hexdigest()
+        for key in keys
+    ]
+
+
+class AnsweredMark(models.Model):
+    """A registration answered the questions, so it is not asked twice: a
+    keyed hash of its id, with no event, no time and no key of ours. Only
+    someone who holds the site's SECRET_KEY can tell which registration a
+    mark stands for; to someone who reads only the database, anyone
+    registered for any event may have answered."""
+
+    fingerprint = models.CharField(max_length=64, primary_key=True)
 
     class Meta:
-        # No one browses or edits these: services write them.
         default_permissions = ()
 
     def __str__(self):
-        return f"Questionnaire for {self.registration_id}"
+        return "A registration answered the equality questions"
 
 
 class Answers(models.Model):

@@ -11,18 +11,20 @@ from django.utils import timezone
 
 from events.models import Event, EventStatus, Registration
 
-from .models import ClosedEvent, EqualityResponse, QuestionnaireInvitation
+from .models import AnsweredMark, ClosedEvent, EqualityResponse, answered_fingerprints
 from .services import answers_close_at
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def _may_answer(registrations: QuerySet[Registration]) -> QuerySet[Registration]:
-    """Those that have not answered, for events whose answers are not closed
-    (the time is checked in Python: answers_close_at)."""
-    answered = QuestionnaireInvitation.objects.filter(answered=True)
-    return registrations.exclude(pk__in=answered.values("registration_id")).exclude(
-        event__in=ClosedEvent.objects.values("event_id")
+def _may_answer(registration_id: int) -> QuerySet[Registration]:
+    """The registration, unless it has answered or its event's answers are
+    closed (the time is checked in Python: answers_close_at)."""
+    answered = AnsweredMark.objects.filter(fingerprint__in=answered_fingerprints(registration_id))
+    return (
+        Registration.objects.filter(pk=registration_id)
+        .exclude(Exists(answered))
+        .exclude(event__in=ClosedEvent.objects.values("event_id"))
     )
 
 
@@ -30,16 +32,14 @@ def may_answer(registration: Registration) -> bool:
     """Whether this registration may still answer the questions (one query)."""
     if timezone.now() >= answers_close_at(registration.event):
         return False
-    return _may_answer(Registration.objects.filter(pk=registration.pk)).exists()
+    return _may_answer(registration.pk).exists()
 
 
 def registration_yet_to_answer(registration_id: object) -> Registration | None:
     """The registration (from the receipt) if it may still answer."""
     if not isinstance(registration_id, int):
         return None
-    registration = (
-        _may_answer(Registration.objects.filter(pk=registration_id)).select_related("event").first()
-    )
+    registration = _may_answer(registration_id).select_related("event").first()
     if registration is None or timezone.now() >= answers_close_at(registration.event):
         return None
     return registration

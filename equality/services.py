@@ -1,7 +1,7 @@
 """Writes for equality monitoring (STYLE.md: services write).
 
-Answering takes two transactions that share nothing: one marks the
-registration's invitation answered, the other puts the answers in the pool.
+Answering takes two transactions that share nothing: one writes the mark
+that the registration answered, the other puts the answers in the pool.
 `flush_answer_pool` (beat, every few minutes) moves the pool into
 EqualityResponse in shuffled batches and closes the answers of events whose
 registration has closed; see models.py for why."""
@@ -11,13 +11,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from events.models import DEFAULT_CLOSE_BEFORE_START, Event, EventStatus, Registration
 
-from .models import ClosedEvent, EqualityResponse, PendingResponse, QuestionnaireInvitation
+from .models import (
+    AnsweredMark,
+    ClosedEvent,
+    EqualityResponse,
+    PendingResponse,
+    answered_fingerprints,
+)
 
 ANSWER_FIELDS = [
     "sex",
@@ -53,37 +59,31 @@ def answers_open(event: Event, *, now: datetime | None = None) -> bool:
     )
 
 
-def offer_questionnaire(registration: Registration) -> QuestionnaireInvitation:
-    """Record that the questions were offered to this registration (once;
-    later calls return the same invitation)."""
-    invitation, _ = QuestionnaireInvitation.objects.get_or_create(registration=registration)
-    return invitation
-
-
 def record_answers(
     registration: Registration, *, answers: Mapping[str, str], now: datetime | None = None
 ) -> PendingResponse | None:
     """Put one person's answers for the registration's event in the pool, at
     most once per registration.
 
-    Two transactions, never one: the first marks the invitation answered
-    with a conditional UPDATE (so two submissions at once store one), the
-    second writes the answers, with the event and nothing else. Stores
+    Two transactions, never one: the first writes the registration's
+    AnsweredMark (its key is unique, so two submissions at once store one),
+    the second writes the answers, with the event and nothing else. Stores
     nothing and returns None when every answer is blank (that is skipping),
     the registration has already answered, or the event's answers have
-    closed (then the invitation stays unanswered)."""
+    closed."""
     answers = {field: answers.get(field, "") for field in ANSWER_FIELDS}
     if not any(answers.values()):
         return None
     event = registration.event
     if not answers_open(event, now=now):
         return None
-    invitation = offer_questionnaire(registration)
-    with transaction.atomic():
-        claimed = QuestionnaireInvitation.objects.filter(pk=invitation.pk, answered=False).update(
-            answered=True
-        )
-    if not claimed:
+    fingerprints = answered_fingerprints(registration.pk)
+    if AnsweredMark.objects.filter(fingerprint__in=fingerprints).exists():
+        return None
+    try:
+        with transaction.atomic():
+            AnsweredMark.objects.create(fingerprint=fingerprints[0])
+    except IntegrityError:
         return None
     with transaction.atomic():
         pending = PendingResponse.objects.create(event_id=event.pk, **answers)

@@ -32,12 +32,6 @@ class QuestionnaireView(FormView):
         registration_id = receipt.read(self.request).registration_id
         return queries.registration_yet_to_answer(registration_id)
 
-    def get(self, request, *args, **kwargs):
-        registration = self.answering_registration()
-        if registration is not None:
-            services.offer_questionnaire(registration)
-        return super().get(request, *args, **kwargs)
-
     def post(self, request, *args, **kwargs):
         if "skip" in request.POST:
             return self.forget(redirect(self.skip_url, **self.kwargs))

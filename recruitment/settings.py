@@ -211,7 +211,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Moves pooled equality answers into the report's table in shuffled
     # batches and closes the answers of events whose registration closed: the
-    # pool is the one place answers can be matched to invitations, so often.
+    # pool is the one place answers can be matched to registrations, so often.
     "flush-equality-answers": {
         "task": "equality.flush_answer_pool",
         "schedule": 60.0,

@@ -1,22 +1,35 @@
 """Equality answers unlinkable in the database: the pool (PendingResponse),
-events whose answers are final (ClosedEvent), no month on the answers and no
-time on the invitation. Answers already stored stay until their event's
-answers close; then the first flush (services.flush_answer_pool) writes
-them again together, which also clears the dropped month out of their rows
-(PostgreSQL leaves a dropped column's data in place until a row is written
-again). Events already closed are done by the first flush after this.
+events whose answers are final (ClosedEvent), and in place of the
+invitation beside each registration a keyed mark of the registrations that
+answered (AnsweredMark); no month on the answers. Answers already stored
+stay until their event's answers close; then the first flush
+(services.flush_answer_pool) writes them again together, which also clears
+the dropped month out of their rows (PostgreSQL leaves a dropped column's
+data in place until a row is written again). Events already closed are done
+by the first flush after this.
 """
 
 import uuid
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.utils.crypto import salted_hmac
 
 
 def mark_answered(apps, schema_editor):
-    """Keep whether each registration answered, not when."""
+    """Keep that each registration answered, not when nor which one without
+    the key: as equality.models.answered_fingerprints does, with SECRET_KEY."""
     invitation = apps.get_model("equality", "QuestionnaireInvitation")
-    invitation.objects.filter(answered_at__isnull=False).update(answered=True)
+    mark = apps.get_model("equality", "AnsweredMark")
+    answered = invitation.objects.filter(answered_at__isnull=False)
+    mark.objects.bulk_create(
+        mark(
+            fingerprint=salted_hmac(
+                "equality.AnsweredMark", str(registration_id), algorithm="sha256"
+            ).hexdigest()
+        )
+        for registration_id in answered.values_list("registration_id", flat=True)
+    )
 
 
 class Migration(migrations.Migration):
@@ -26,6 +39,15 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.CreateModel(
+            name="AnsweredMark",
+            fields=[
+                ("fingerprint", models.CharField(max_length=64, primary_key=True, serialize=False)),
+            ],
+            options={
+                "default_permissions": (),
+            },
+        ),
         migrations.CreateModel(
             name="ClosedEvent",
             fields=[
@@ -44,23 +66,10 @@ class Migration(migrations.Migration):
                 "default_permissions": (),
             },
         ),
-        migrations.AddField(
-            model_name="questionnaireinvitation",
-            name="answered",
-            field=models.BooleanField(default=False),
-        ),
         migrations.RunPython(mark_answered, migrations.RunPython.noop),
         migrations.RemoveField(
             model_name="equalityresponse",
             name="answered_month",
-        ),
-        migrations.RemoveField(
-            model_name="questionnaireinvitation",
-            name="answered_at",
-        ),
-        migrations.RemoveField(
-            model_name="questionnaireinvitation",
-            name="offered_at",
         ),
         migrations.CreateModel(
             name="PendingResponse",
@@ -225,5 +234,8 @@ class Migration(migrations.Migration):
             options={
                 "default_permissions": (),
             },
+        ),
+        migrations.DeleteModel(
+            name="QuestionnaireInvitation",
         ),
     ]

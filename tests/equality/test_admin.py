@@ -137,7 +137,9 @@ def test_there_is_no_admin_page_for_one_persons_answers(workforce, women_only_se
         f"{REPORT}{some_id}/history/",
         f"{REPORT}add/",
         "/admin/equality/equalityresponse/",
-        "/admin/equality/questionnaireinvitation/",
+        "/admin/equality/answeredmark/",
+        "/admin/equality/pendingresponse/",
+        "/admin/equality/closedevent/",
     ]:
         assert workforce.get(path).status_code == 404, path
 

@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from equality import services
-from equality.models import PendingResponse, QuestionnaireInvitation
+from equality.models import AnsweredMark, PendingResponse
 from tests.conftest import requires_postgresql
 from tests.factories import RegistrationFactory
 from tests.support.database import restore_migrated_rows
@@ -45,4 +45,4 @@ def test_eight_submissions_at_once_through_one_registration_store_one_answer():
         thread.join(timeout=60)
 
     assert PendingResponse.objects.count() == 1
-    assert QuestionnaireInvitation.objects.get(registration=registration).answered
+    assert AnsweredMark.objects.count() == 1

@@ -9,11 +9,12 @@ from django.contrib.auth.models import Permission
 from django.db import models
 
 from equality.models import (
+    AnsweredMark,
     ClosedEvent,
     EqualityResponse,
     PendingResponse,
-    QuestionnaireInvitation,
     ReachReport,
+    answered_fingerprints,
 )
 from equality.services import ANSWER_FIELDS
 from events.models import Event, Registration
@@ -66,12 +67,11 @@ def test_answers_have_no_field_that_identifies_or_links_to_a_person(model):
     assert key.default is uuid.uuid4
 
 
-def test_the_invitation_says_whether_and_never_when():
-    invitation_fields = concrete_fields(QuestionnaireInvitation)
-
-    assert set(invitation_fields) == {"id", "registration", "answered"}
-    assert invitation_fields["registration"].related_model is Registration
-    assert not [field for field in invitation_fields.values() if isinstance(field, TIMES)]
+def test_the_mark_that_a_registration_answered_is_a_keyed_hash_and_nothing_else():
+    assert set(concrete_fields(AnsweredMark)) == {"fingerprint"}
+    assert AnsweredMark._meta.pk.name == "fingerprint"
+    assert len(answered_fingerprints(12)[0]) == 64
+    assert answered_fingerprints(12)[0] != answered_fingerprints(13)[0]
 
 
 def test_a_closed_event_holds_the_event_and_nothing_else():
@@ -81,7 +81,7 @@ def test_a_closed_event_holds_the_event_and_nothing_else():
 def test_neither_side_points_at_the_other():
     assert not [
         field
-        for model in (Registration, Event, QuestionnaireInvitation)
+        for model in (Registration, Event, AnsweredMark)
         for field in model._meta.get_fields()
         if field.related_model in (EqualityResponse, PendingResponse, ReachReport)
     ]
@@ -97,7 +97,7 @@ def test_no_one_can_be_given_permission_to_see_or_change_answers():
     assert codenames == {"view_report"}
 
 
-def test_the_admin_has_the_report_and_neither_the_answers_nor_the_invitations():
+def test_the_admin_has_the_report_and_none_of_the_rows_behind_it():
     assert ReachReport in admin.site._registry
-    for model in (EqualityResponse, PendingResponse, QuestionnaireInvitation, ClosedEvent):
+    for model in (EqualityResponse, PendingResponse, AnsweredMark, ClosedEvent):
         assert model not in admin.site._registry

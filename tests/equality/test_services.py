@@ -5,7 +5,13 @@ import pytest
 from django.utils import timezone
 
 from equality import services
-from equality.models import ClosedEvent, EqualityResponse, PendingResponse, QuestionnaireInvitation
+from equality.models import (
+    AnsweredMark,
+    ClosedEvent,
+    EqualityResponse,
+    PendingResponse,
+    answered_fingerprints,
+)
 from events.models import EventStatus
 from tests.factories import EventFactory, RegistrationFactory
 
@@ -21,7 +27,7 @@ def answered_by(number: int, event, **answers) -> None:
         services.record_answers(registration, answers={**ANSWERS, **answers})
 
 
-def test_answers_wait_in_the_pool_with_the_event_only_and_the_invitation_says_answered():
+def test_answers_wait_in_the_pool_with_the_event_only_and_a_keyed_mark_says_answered():
     registration = RegistrationFactory()
 
     pending = services.record_answers(registration, answers=ANSWERS)
@@ -30,7 +36,10 @@ def test_answers_wait_in_the_pool_with_the_event_only_and_the_invitation_says_an
     assert (pending.sex, pending.age_band, pending.religion) == ("male", "18_24", "sikh")
     assert pending.ethnic_group == ""
     assert not EqualityResponse.objects.exists()
-    assert QuestionnaireInvitation.objects.get(registration=registration).answered
+    assert list(AnsweredMark.objects.values_list("pk", flat=True)) == [
+        answered_fingerprints(registration.pk)[0]
+    ]
+    assert str(registration.pk) not in AnsweredMark.objects.get().pk
 
 
 def test_one_registration_cannot_answer_twice():
@@ -50,17 +59,19 @@ def test_all_answers_left_out_stores_nothing_and_the_questions_stay_open():
 
     assert stored is None
     assert not PendingResponse.objects.exists()
-    assert not QuestionnaireInvitation.objects.filter(answered=True).exists()
+    assert not AnsweredMark.objects.exists()
 
 
-def test_offering_twice_keeps_one_invitation():
+def test_a_mark_made_with_a_previous_secret_key_still_counts(settings):
     registration = RegistrationFactory()
-    first = services.offer_questionnaire(registration)
+    services.record_answers(registration, answers=ANSWERS)
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-rotated"
 
-    second = services.offer_questionnaire(registration)
+    again = services.record_answers(registration, answers={"sex": "female"})
 
-    assert second.pk == first.pk
-    assert not second.answered
+    assert again is None
+    assert PendingResponse.objects.count() == 1
 
 
 def test_answers_are_taken_until_an_hour_after_registration_closes():
@@ -75,7 +86,7 @@ def test_answers_are_taken_until_an_hour_after_registration_closes():
     assert kept is not None
     assert dropped is None
     assert PendingResponse.objects.count() == 1
-    assert not QuestionnaireInvitation.objects.filter(registration=late, answered=True).exists()
+    assert AnsweredMark.objects.count() == 1
 
 
 def test_a_cancelled_event_stops_taking_answers_an_hour_after_it_was_cancelled():

@@ -15,7 +15,12 @@ from django.test import Client
 from django.utils import timezone
 
 from equality import services
-from equality.models import EqualityResponse, PendingResponse, QuestionnaireInvitation
+from equality.models import (
+    AnsweredMark,
+    EqualityResponse,
+    PendingResponse,
+    answered_fingerprints,
+)
 from equality.tasks import task_flush_answer_pool
 from events.models import Event, Registration, RegistrationLink
 from tests.conftest import requires_postgresql, uses_postgresql
@@ -95,11 +100,12 @@ def responses_in_physical_order() -> list[tuple[str, str]]:
 
 def identity_orderings() -> dict[str, list[int]]:
     """Every way a reader could put the registrations in the order they
-    answered: each key and time column of the registrations, their links
-    and their invitations, and the invitations' physical order (and, on
-    PostgreSQL, the transactions that wrote them)."""
+    answered: each key, time column and the physical order of the
+    registrations and their links (and, on PostgreSQL, the transactions
+    that wrote them), and the order the marks that they answered were
+    written in, for a reader who also holds SECRET_KEY."""
     orderings = {}
-    for model in (Registration, RegistrationLink, QuestionnaireInvitation):
+    for model in (Registration, RegistrationLink):
         table = model._meta.db_table
         owner = "id" if model is Registration else "registration_id"
         columns = ["id", physical()] + [
@@ -116,6 +122,13 @@ def identity_orderings() -> dict[str, list[int]]:
             )
             if len(found) == PEOPLE:
                 orderings[f"{table}.{column}"] = [registration for (registration,) in found]
+    whose = {
+        answered_fingerprints(pk)[0]: pk for pk in Registration.objects.values_list("pk", flat=True)
+    }
+    table = AnsweredMark._meta.db_table
+    for column in [physical(), "xmin::text::bigint"] if uses_postgresql() else [physical()]:
+        found = rows(f"SELECT fingerprint FROM {table} ORDER BY {column}")
+        orderings[f"{table}.{column}"] = [whose[fingerprint] for (fingerprint,) in found]
     return orderings
 
 
@@ -162,7 +175,7 @@ def test_no_response_shares_a_transaction_with_an_identity_row_and_a_batch_share
     for table in (
         "events_registration",
         "events_registrationlink",
-        "equality_questionnaireinvitation",
+        "equality_answeredmark",
         "emails_outgoingemail",
     ):
         identity = {xmin for (xmin,) in rows(f"SELECT xmin::text FROM {table}")}
@@ -171,7 +184,7 @@ def test_no_response_shares_a_transaction_with_an_identity_row_and_a_batch_share
     # The reviewer's join, which named 12 of 12 before.
     assert rows(
         "SELECT count(*) FROM equality_equalityresponse r "
-        "JOIN equality_questionnaireinvitation i ON r.xmin = i.xmin"
+        "JOIN equality_answeredmark m ON r.xmin = m.xmin"
     ) == [(0,)]
 
 
@@ -199,7 +212,7 @@ def test_no_order_a_reader_can_find_in_the_identity_tables_matches_the_answers(e
 
 def test_the_answers_have_no_time_or_sequence_column_in_the_database():
     with connection.cursor() as cursor:
-        for model in (EqualityResponse, PendingResponse, QuestionnaireInvitation):
+        for model in (EqualityResponse, PendingResponse, AnsweredMark):
             columns = connection.introspection.get_table_description(cursor, model._meta.db_table)
             types = {
                 column.name: connection.introspection.get_field_type(column.type_code, column)
@@ -210,6 +223,6 @@ def test_the_answers_have_no_time_or_sequence_column_in_the_database():
                 for name, kind in types.items()
                 if kind in {"DateTimeField", "DateField", "TimeField", "DurationField"}
             ], model
-            if model is not QuestionnaireInvitation:
+            if model is not AnsweredMark:
                 # A random UUID (text on SQLite), never a counter.
                 assert types["id"] in {"UUIDField", "CharField"}, model

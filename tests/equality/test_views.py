@@ -15,7 +15,7 @@ from equality.forms import (
     background_question,
     impact_question,
 )
-from equality.models import PendingResponse, QuestionnaireInvitation
+from equality.models import AnsweredMark, PendingResponse, answered_fingerprints
 from equality.services import ANSWER_GRACE
 from events.models import Event, Registration
 from tests.factories import EventFactory, RegistrationFactory
@@ -67,7 +67,7 @@ def test_a_new_registration_answers_once_and_is_thanked(client, event):
     response = client.post(QUESTIONS, {**FIRST_PAGE, "follow_up": "1", **FOLLOW_UPS})
 
     assert 'id="equality-form"' in page.content.decode()
-    assert QuestionnaireInvitation.objects.get(registration=registration).answered
+    assert AnsweredMark.objects.get().pk == answered_fingerprints(registration.pk)[0]
     assert "Which of the following best describes your Black" in second_page.content.decode()
     assert not nothing_yet
     assert response["Location"] == "/equality-questions/thank-you/"
@@ -132,7 +132,7 @@ def test_after_a_repeat_registration_the_questions_look_and_answer_the_same_and_
     assert 'id="equality-form"' in page.content.decode()
     assert response["Location"] == "/equality-questions/thank-you/"
     assert not PendingResponse.objects.exists()
-    assert not QuestionnaireInvitation.objects.exists()
+    assert not AnsweredMark.objects.exists()
 
 
 def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_registration(event):
@@ -314,7 +314,7 @@ def test_an_unknown_link_finds_no_questions(client, event):
     response = client.get("/registration/not-a-real-token/equality-questions/")
 
     assert response.status_code == 404
-    assert not QuestionnaireInvitation.objects.exists()
+    assert not AnsweredMark.objects.exists()
 
 
 def test_the_registration_page_makes_one_more_query_for_the_offer(

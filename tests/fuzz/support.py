@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from alerts.models import EventAlertRun, Subscription, SubscriptionLink
 from emails.models import OutgoingEmail
-from equality.models import ClosedEvent, EqualityResponse, PendingResponse, QuestionnaireInvitation
+from equality.models import AnsweredMark, ClosedEvent, EqualityResponse, PendingResponse
 from events.models import Event, Registration, RegistrationLink, Role
 from mentoring.models import ContactLogEntry, MentoringRequest
 from privacy.models import AuditEntry
@@ -63,7 +63,7 @@ TABLES = {
     "EqualityResponse": EqualityResponse,
     "PendingResponse": PendingResponse,
     "ClosedEvent": ClosedEvent,
-    "QuestionnaireInvitation": QuestionnaireInvitation,
+    "AnsweredMark": AnsweredMark,
     "AuditEntry": AuditEntry,
 }
 
