@@ -155,7 +155,8 @@ def flush_answer_pool(*, now: datetime | None = None, rng: random.Random | None 
         batch = [_answers_of(row) for row in pending + kept]
         rng.shuffle(batch)
         PendingResponse.objects.filter(pk__in=[row.pk for row in pending]).delete()
-        EqualityResponse.objects.filter(pk__in=[row.pk for row in kept]).delete()
+        # Only a flush writes answers, and this one holds the events' locks.
+        EqualityResponse.objects.filter(event_id__in=closing).delete()
         EqualityResponse.objects.bulk_create(EqualityResponse(**answers) for answers in batch)
         ClosedEvent.objects.bulk_create(ClosedEvent(event_id=pk) for pk in sorted(closing))
     return Flushed(len(pending), sorted(closing))
