@@ -1,29 +1,40 @@
 """Equality monitoring: the answers, kept apart from who gave them.
 
-Two tables that nothing joins:
+Tables that nothing joins:
 
-- `QuestionnaireInvitation` sits on the identity side, beside the
-  registration: when the questions were offered and whether they were
-  answered, so one registration answers at most once. It says nothing about
-  the answers and goes when the registration goes.
-- `EqualityResponse` holds the answers with only the event and the month.
-  No name, email, registration, IP address or time of day, and a random
-  UUID key, so neither a field nor the order of the keys points back to a
-  person.
+- `AnsweredMark`: a registration answered, so that it answers at most
+  once; a keyed hash of the registration's id (SECRET_KEY), with no event
+  and no time, so that the database alone does not say who answered (and
+  so cannot name the one person who answered for a small event).
+- `PendingResponse` is the pool: answers just given, waiting to be moved.
+  Written in a transaction of its own, never the one that writes the mark.
+- `EqualityResponse` holds the answers with only the event: no name, email,
+  registration, IP address, date or time, and a random UUID key.
+- `ClosedEvent` says an event's answers are final: its registration has
+  closed, its pool has been moved in and no answer is taken any more. Only
+  these events are reported.
 
-Why the month and not the day: an event's registrations arrive over a few
-weeks, a handful a day, and the invitation records when each registration
-answered. A day-precise date would let anyone who can read both tables
-match many answers to the single registration of that event that answered
-that day. A month makes each group most of the event's registration
-window, which is the least the event itself already reveals.
+Why a pool: PostgreSQL stamps every row with the transaction that wrote it
+(`xmin`) and stores rows in the order they were written (`ctid`; SQLite's
+`rowid`), and registrations are made, and mostly answer, in order.
+Answers written one by one would sit in the order people registered and
+could be matched to the registrations. The pool is moved into
+`EqualityResponse` in batches (services.flush_answer_pool): every answer in
+a batch is written by one transaction in a random order, and when an
+event's answers close, all of its answers are written again together, so
+its rows share one `xmin` and their order is random. While answers wait in
+the pool (until ten have gathered for the event, or its registration has
+closed), their order still follows the registrations' and their `xmin`
+the marks': that window is the one place they can be matched.
 """
 
 import uuid
 
+from django.conf import settings
 from django.db import models
+from django.utils.crypto import salted_hmac
 
-from events.models import Event, Registration
+from events.models import Event
 
 
 class Sex(models.TextChoices):
@@ -124,28 +135,43 @@ def _answer(choices: type[models.TextChoices], verbose_name: str) -> models.Char
     return models.CharField(verbose_name, max_length=40, choices=choices, blank=True)
 
 
-class QuestionnaireInvitation(models.Model):
-    """The questions were offered to this registration and, once, answered.
-    The only trace of the questionnaire on the identity side."""
+# What the keyed fingerprint of a registration that answered is made with
+# (django.utils.crypto.salted_hmac, with SECRET_KEY).
+ANSWERED_SALT = "equality.AnsweredMark"
 
-    registration = models.OneToOneField(Registration, on_delete=models.CASCADE, related_name="+")
-    offered_at = models.DateTimeField()
-    answered_at = models.DateTimeField(null=True, blank=True)
+
+def answered_fingerprints(registration_id: int) -> list[str]:
+    """The fingerprint of this registration under SECRET_KEY, then under each
+    of SECRET_KEY_FALLBACKS (so a key rotation lets nobody answer twice).
+    The first is the one to write."""
+    keys = [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    return [
+        salted_hmac(ANSWERED_SALT, str(registration_id), secret=key, algorithm="sha256").hexdigest()
+        for key in keys
+    ]
+
+
+class AnsweredMark(models.Model):
+    """A registration answered the questions, so it is not asked twice: a
+    keyed hash of its id, with no event, no time and no key of ours. Only
+    someone who holds the site's SECRET_KEY can tell which registration a
+    mark stands for; to someone who reads only the database, anyone
+    registered for any event may have answered."""
+
+    fingerprint = models.CharField(max_length=64, primary_key=True)
 
     class Meta:
-        # No one browses or edits these: services write them.
         default_permissions = ()
 
     def __str__(self):
-        return f"Questionnaire for {self.registration_id}"
+        return "A registration answered the equality questions"
 
 
-class EqualityResponse(models.Model):
-    """One person's answers, with nothing that says whose they are."""
+class Answers(models.Model):
+    """The answers and their event: what the pool and the responses share."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     event = models.ForeignKey(Event, on_delete=models.PROTECT, related_name="+")
-    answered_month = models.DateField(help_text="The first day of the month of the answers.")
     sex = _answer(Sex, "sex")
     gender_identity = _answer(GenderIdentity, "gender identity same as sex registered at birth")
     age_band = _answer(AgeBand, "age")
@@ -156,12 +182,48 @@ class EqualityResponse(models.Model):
     religion = _answer(Religion, "religion")
 
     class Meta:
+        abstract = True
+
+
+class PendingResponse(Answers):
+    """Answers waiting in the pool to be moved, in a shuffled batch, into
+    EqualityResponse. Rows live here minutes to weeks (see the module
+    docstring), never longer than the event's registration."""
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return "Equality monitoring answers waiting to be counted"
+
+
+class EqualityResponse(Answers):
+    """One person's answers, with nothing that says whose they are."""
+
+    class Meta:
         # No view, change or delete permission exists, so no one can be
         # given a way to read one person's answers; the report is its own.
         default_permissions = ()
 
     def __str__(self):
         return "Equality monitoring answers"
+
+
+class ClosedEvent(models.Model):
+    """The event's answers are final: they are all in EqualityResponse,
+    written together, and no more are taken, whatever later happens to the
+    event. The report shows only these events, so comparing it over time
+    shows nobody's answers arriving."""
+
+    event = models.OneToOneField(
+        Event, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self):
+        return f"Answers closed for {self.event_id}"
 
 
 class ReachReport(EqualityResponse):

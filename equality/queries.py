@@ -6,32 +6,43 @@ from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
+from django.utils import timezone
 
-from events.models import Event, Registration
+from events.models import Event, EventStatus, Registration
 
-from .models import EqualityResponse, QuestionnaireInvitation
+from .models import AnsweredMark, ClosedEvent, EqualityResponse, answered_fingerprints
+from .services import answers_close_at
 
 LONDON = ZoneInfo("Europe/London")
 
 
-def has_answered(registration: Registration) -> bool:
-    return QuestionnaireInvitation.objects.filter(
-        registration=registration, answered_at__isnull=False
-    ).exists()
+def _may_answer(registration_id: int) -> QuerySet[Registration]:
+    """The registration, unless it has answered or its event's answers are
+    closed (the time is checked in Python: answers_close_at)."""
+    answered = AnsweredMark.objects.filter(fingerprint__in=answered_fingerprints(registration_id))
+    return (
+        Registration.objects.filter(pk=registration_id)
+        .exclude(Exists(answered))
+        .exclude(event__in=ClosedEvent.objects.values("event_id"))
+    )
+
+
+def may_answer(registration: Registration) -> bool:
+    """Whether this registration may still answer the questions (one query)."""
+    if timezone.now() >= answers_close_at(registration.event):
+        return False
+    return _may_answer(registration.pk).exists()
 
 
 def registration_yet_to_answer(registration_id: object) -> Registration | None:
-    """The registration (from the session) if it has not answered yet."""
+    """The registration (from the receipt) if it may still answer."""
     if not isinstance(registration_id, int):
         return None
-    answered = QuestionnaireInvitation.objects.filter(answered_at__isnull=False)
-    return (
-        Registration.objects.filter(pk=registration_id)
-        .exclude(pk__in=answered.values("registration_id"))
-        .select_related("event")
-        .first()
-    )
+    registration = _may_answer(registration_id).select_related("event").first()
+    if registration is None or timezone.now() >= answers_close_at(registration.event):
+        return None
+    return registration
 
 
 def events_between(first: date, last: date) -> QuerySet[Event]:
@@ -43,10 +54,13 @@ def events_between(first: date, last: date) -> QuerySet[Event]:
 
 def with_reach(events: QuerySet[Event]) -> QuerySet[Event]:
     """Each event with `registered` (everyone who registered, including
-    those who later cancelled) and `attended` (checked in on the night)."""
-    return events.annotate(
+    those who later cancelled), `attended` (checked in on the night) and
+    `answers_closed` (its answers are final: a ClosedEvent). Drafts are
+    never reported."""
+    return events.exclude(status=EventStatus.DRAFT).annotate(
         registered=Count("registrations"),
         attended=Count("registrations", filter=Q(registrations__checked_in_at__isnull=False)),
+        answers_closed=Exists(ClosedEvent.objects.filter(event_id=OuterRef("pk"))),
     )
 
 

@@ -1,7 +1,11 @@
 """The report on who our events reach, for the admin page and its CSV: per
 event or per period, each question's answers counted and suppressed (see
 suppression.py). Nothing here holds one person's answers, and a count that
-is not shown is not kept either, so no template can show it by mistake."""
+is not shown is not kept either, so no template can show it by mistake.
+
+Only events whose answers are final (ClosedEvent: registration closed, pool
+moved in, no answer taken after) are reported, so a report never changes
+when someone answers and comparing two of them shows no one's answers."""
 
 import csv
 from collections.abc import Callable
@@ -123,6 +127,8 @@ class Report:
     title: str
     events: list[EventReach]
     tables: list[Table] = field(default_factory=list)
+    # Events in scope still taking answers: not reported, only counted.
+    still_open: int = 0
 
     @property
     def counted(self) -> list[EventReach]:
@@ -154,18 +160,22 @@ def period_report(title: str, first: date, last: date) -> Report:
 
 
 def build_report(title: str, events: QuerySet[Event]) -> Report:
-    """Events with fewer than MIN_ANSWERS answers are listed with that and
-    nothing more, and left out of every count, so that no difference
-    between two reports can ever give their answers away."""
-    events = list(queries.with_reach(events))
+    """Events whose answers are not final are left out (only their number
+    is kept). Events with fewer than MIN_ANSWERS answers are listed with
+    that and nothing more, and left out of every count, so that no
+    difference between two reports can ever give their answers away."""
+    every = list(queries.with_reach(events))
+    events = [event for event in every if event.answers_closed]
+    still_open = len(every) - len(events)
     answers = queries.answers_per_event(event.pk for event in events)
     reach = [
         EventReach(event, event.registered, event.attended, answers[event.pk]) for event in events
     ]
-    report = Report(title, reach)
+    report = Report(title, reach, still_open=still_open)
     if not report.counted:
         return report
-    return Report(title, reach, [_table(question, report) for question in QUESTIONS])
+    tables = [_table(question, report) for question in QUESTIONS]
+    return Report(title, reach, tables, still_open=still_open)
 
 
 def _table(question: Question, report: Report) -> Table:

@@ -12,11 +12,11 @@ from .forms import FOLLOW_UP, FollowUpForm, QuestionnaireForm
 class QuestionnaireView(FormView):
     """/equality-questions/, offered on the page every registration ends on.
 
-    Only a new registration, remembered in the browser's signed receipt
-    (events/receipt.py), can answer; after a
-    repeat registration (perhaps by a stranger), with no session or once
-    answered, the pages and the thank-you page are the very same and the
-    answers are not stored. So the page never tells whether an address was
+    Only a new registration, remembered in the browser's receipt
+    (events/receipt.py), can answer, until its event's answers close; after
+    a repeat registration (perhaps by a stranger), with no receipt, once
+    answered or once closed, the pages and the thank-you page are the very
+    same and the answers are not stored. So the page never tells whether an address was
     already registered, and no one answers on someone else's behalf.
 
     A first page that calls for follow-up questions is answered with the
@@ -31,12 +31,6 @@ class QuestionnaireView(FormView):
     def answering_registration(self):
         registration_id = receipt.read(self.request).registration_id
         return queries.registration_yet_to_answer(registration_id)
-
-    def get(self, request, *args, **kwargs):
-        registration = self.answering_registration()
-        if registration is not None:
-            services.offer_questionnaire(registration)
-        return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
         if "skip" in request.POST:
@@ -72,7 +66,8 @@ class QuestionnaireView(FormView):
 
 class RegistrationQuestionnaireView(QuestionnaireView):
     """/registration/<token>/equality-questions/: the same questions from a
-    registration's secret link, while it has not answered them."""
+    registration's secret link, while it has not answered them and its
+    event still takes answers."""
 
     skip_url = "events:manage"
 
@@ -83,12 +78,12 @@ class RegistrationQuestionnaireView(QuestionnaireView):
         return super().dispatch(request, *args, **kwargs)
 
     def answering_registration(self):
-        if queries.has_answered(self.registration):
+        if not queries.may_answer(self.registration):
             return None
         return self.registration
 
     def get(self, request, *args, **kwargs):
-        if queries.has_answered(self.registration):
+        if not queries.may_answer(self.registration):
             return redirect("events:manage", **self.kwargs)
         return super().get(request, *args, **kwargs)
 

@@ -217,6 +217,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Moves pooled equality answers into the report's table in shuffled
+    # batches and closes the answers of events whose registration closed: the
+    # pool is the one place answers can be matched to registrations, so often.
+    "flush-equality-answers": {
+        "task": "equality.flush_answer_pool",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # Hourly: unconfirmed subscriptions go after seven days, lapsed ones are
     # asked once and removed thirty days later; an hour late is within that.
     "apply-alert-retention": {

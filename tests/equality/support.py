@@ -1,10 +1,11 @@
-"""What the equality tests share: answers as the form posts them, and
-answers stored the way the service stores them."""
+"""What the equality tests share: answers as the form posts them, answers
+stored directly, and closing an event's answers as beat does."""
 
-from django.utils import timezone
+from datetime import timedelta
 
+from equality import services
 from equality.models import EqualityResponse
-from equality.services import ANSWER_FIELDS, month_of
+from equality.services import ANSWER_FIELDS
 from events.models import Event
 
 FIRST_PAGE = {
@@ -34,6 +35,12 @@ def store_answers(event: Event, number: int = 1, **answers) -> None:
     """`number` people's identical answers for `event`, stored directly."""
     fields = {field: answers.get(field, "") for field in ANSWER_FIELDS}
     EqualityResponse.objects.bulk_create(
-        EqualityResponse(event=event, answered_month=month_of(timezone.now()), **fields)
-        for _ in range(number)
+        EqualityResponse(event=event, **fields) for _ in range(number)
     )
+
+
+def close_answers(*events: Event) -> services.Flushed:
+    """Flush the pool as beat would once the events' answers have closed
+    (it closes any other event whose answers closed before them too)."""
+    last = max(services.answers_close_at(event) for event in events)
+    return services.flush_answer_pool(now=last + timedelta(minutes=1))

@@ -3,16 +3,18 @@ and no page shows one person's answers."""
 
 import re
 import uuid
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
+from equality import report
 from tests.factories import EventFactory, RegistrationFactory
 
 from .conftest import staff_user
-from .support import store_answers
+from .support import close_answers, store_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +36,7 @@ def women_only_session():
     store_answers(event, 14, sex="female", sexual_orientation="straight")
     store_answers(event, 1, sex="female", sexual_orientation="bisexual")
     store_answers(event, 3, sex="male", sexual_orientation="straight")
+    close_answers(event)
     return event
 
 
@@ -134,7 +137,9 @@ def test_there_is_no_admin_page_for_one_persons_answers(workforce, women_only_se
         f"{REPORT}{some_id}/history/",
         f"{REPORT}add/",
         "/admin/equality/equalityresponse/",
-        "/admin/equality/questionnaireinvitation/",
+        "/admin/equality/answeredmark/",
+        "/admin/equality/pendingresponse/",
+        "/admin/equality/closedevent/",
     ]:
         assert workforce.get(path).status_code == 404, path
 
@@ -144,6 +149,7 @@ def test_the_report_page_takes_the_same_queries_however_many_events(
 ):
     for _ in range(3):  # this quarter's events: the report's first choice
         store_answers(EventFactory(starts_at=timezone.now()), 12, sex="female")
+    close_answers(EventFactory(starts_at=timezone.now()))
     workforce.get(REPORT)  # the session and the user's permissions, once
 
     # The session, the user, the period's choices, the events to choose
@@ -153,7 +159,24 @@ def test_the_report_page_takes_the_same_queries_however_many_events(
         few = workforce.get(REPORT)
     for _ in range(9):
         store_answers(EventFactory(starts_at=timezone.now()), 12, sex="male")
+    close_answers(EventFactory(starts_at=timezone.now()))
     with django_assert_num_queries(17):
         many = workforce.get(REPORT)
 
     assert few.content.decode().count("<tr>") < many.content.decode().count("<tr>")
+
+
+def test_an_event_still_taking_registrations_shows_no_counts_on_the_page_or_in_the_csv(
+    workforce,
+):
+    event = EventFactory(title="Next week's evening", starts_at=timezone.now() + timedelta(days=7))
+    store_answers(event, 15, sex="female")
+
+    page = workforce.get(REPORT, {"event": event.pk}).content.decode()
+    download = workforce.get(REPORT + "csv/", {"event": event.pk}).content.decode()
+
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
+    assert "No event here has closed its registration yet." in text
+    assert "Not counted yet: 1 event still taking registrations." in text
+    assert "Female" not in text.split("Not counted yet")[1]
+    assert download.strip().splitlines() == [",".join(report.CSV_HEADER)]

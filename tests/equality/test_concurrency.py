@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 
 from equality import services
-from equality.models import EqualityResponse, QuestionnaireInvitation
+from equality.models import AnsweredMark, PendingResponse
 from tests.conftest import requires_postgresql
 from tests.factories import RegistrationFactory
 from tests.support.database import restore_migrated_rows
@@ -44,5 +44,5 @@ def test_eight_submissions_at_once_through_one_registration_store_one_answer():
     for thread in threads:
         thread.join(timeout=60)
 
-    assert EqualityResponse.objects.count() == 1
-    assert QuestionnaireInvitation.objects.get(registration=registration).answered_at
+    assert PendingResponse.objects.count() == 1
+    assert AnsweredMark.objects.count() == 1

@@ -5,11 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from equality import report
+from equality import report, services
 from equality.suppression import Shown
 from tests.factories import EventFactory, RegistrationFactory
 
-from .support import store_answers
+from .support import close_answers, store_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -32,6 +32,7 @@ def women_only_session(registered=30, attended=20):
     store_answers(event, 8, sex="male", age_band="25_34")
     store_answers(event, 3, sex="prefer_not_to_say", age_band="18_24")
     store_answers(event, 2)
+    close_answers(event)
     return event
 
 
@@ -61,6 +62,7 @@ def test_when_everyone_gives_the_same_answer_that_count_is_hidden_too():
     # Shown, 14 women of 14 answers would say that the rest are 0.
     event = EventFactory()
     store_answers(event, 14, sex="female")
+    close_answers(event)
 
     built = report.event_report(event)
 
@@ -77,6 +79,7 @@ def test_an_event_with_fewer_than_10_answers_shows_only_that_and_is_left_out_of_
     store_answers(quiet, 9, sex="female")
     busy = event_on(datetime(2026, 11, 10, 19, tzinfo=UTC), title="Busy evening")
     store_answers(busy, 12, sex="male")
+    close_answers(quiet, busy)
 
     alone = report.event_report(quiet)
     together = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
@@ -94,6 +97,7 @@ def test_a_period_covers_the_events_that_start_in_it_by_the_date_in_london():
     last = event_on(datetime(2026, 12, 31, 19, tzinfo=UTC), title="New Year's Eve")
     event_on(datetime(2026, 9, 30, 22, 30, tzinfo=UTC), title="Still September")
     event_on(datetime(2027, 1, 1, 10, tzinfo=UTC), title="New Year's Day")
+    close_answers(first, last)
 
     built = report.period_report("October to December 2026", date(2026, 10, 1), date(2026, 12, 31))
 
@@ -112,6 +116,7 @@ def test_totals_over_a_period_add_up_the_events_and_hide_what_would_give_one_awa
     store_answers(november, 15, ethnic_group="asian")
     store_answers(november, 2, ethnic_group="prefer_not_to_say")
     store_answers(november, 3)
+    close_answers(october, november)
     built = report.period_report("October to December 2026", date(2026, 10, 1), date(2026, 12, 31))
 
     groups = table(built, "Ethnic group")
@@ -149,6 +154,7 @@ def test_the_csv_is_the_same_suppressed_aggregate():
 def test_a_csv_cell_is_never_a_formula():
     event = EventFactory(title='=HYPERLINK("http://example.com")')
     store_answers(event, 12, sex="female")
+    close_answers(event)
     out = io.StringIO()
 
     report.write_csv(report.event_report(event), out)
@@ -176,9 +182,64 @@ def test_a_period_report_takes_the_same_queries_however_many_events(
         event = event_on(datetime(2026, 11, day, 19, tzinfo=UTC))
         RegistrationFactory.create_batch(2, event=event)
         store_answers(event, 10 + day, sex="female", religion="none")
+    close_answers(event)
 
     # The events with their counts, the answers per event, one per question.
     with django_assert_num_queries(2 + len(report.QUESTIONS)):
         built = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
 
     assert len(built.counted) == events
+
+
+# Only events whose answers are final -----------------------------------------
+
+
+def test_an_event_still_taking_registrations_is_left_out_and_only_counted():
+    now = timezone.now()
+    still_open = event_on(now + timedelta(days=3), title="Next week")
+    store_answers(still_open, 12, sex="female")
+    past = event_on(now - timedelta(days=3), title="Last week")
+    store_answers(past, 12, sex="male")
+    services.flush_answer_pool()
+
+    alone = report.event_report(still_open)
+    both = report.period_report(
+        "Around now", (now - timedelta(days=7)).date(), (now + timedelta(days=7)).date()
+    )
+
+    assert (alone.events, alone.tables, alone.still_open) == ([], [], 1)
+    assert [reach.event for reach in both.events] == [past]
+    assert both.still_open == 1
+    assert both.answers == 12
+    assert table(both, "Sex")["Female"] == "fewer than 5"
+
+
+def test_answers_become_visible_only_after_registration_closes_and_never_change_after():
+    event = event_on(timezone.now() + timedelta(hours=3))
+    people = RegistrationFactory.create_batch(13, event=event)
+    for person in people[:12]:
+        services.record_answers(person, answers={"sex": "female", "religion": "none"})
+    services.flush_answer_pool()  # a full batch moves in: still not reported
+    before = report.event_report(event)
+    services.record_answers(people[12], answers={"sex": "male", "religion": "sikh"})
+    after_one_more = report.event_report(event)
+
+    closes = services.answers_close_at(event)
+    services.flush_answer_pool(now=closes)
+    closed = report.event_report(event)
+    late = services.record_answers(RegistrationFactory(event=event), answers={"sex": "male"})
+    services.flush_answer_pool(now=closes + timedelta(days=1))
+    later = report.event_report(event)
+
+    assert before == after_one_more
+    assert before.events == []
+    assert before.still_open == 1
+    assert [reach.answers for reach in closed.events] == [13]
+    assert table(closed, "Sex")["Female"] == "12"
+    assert late is None
+    assert [reach.answers for reach in later.events] == [13]
+    assert shown(later) == shown(closed)  # the late one registered, so only % of registered moves
+
+
+def shown(built: report.Report) -> list[list[str]]:
+    return [[line.display for line in found.lines] for found in built.tables]

@@ -3,8 +3,10 @@ registration ends on and on the registration's own page, answered or
 skipped, and never a way to answer for someone else."""
 
 import re
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from equality.forms import (
     CHOOSE_FROM_THE_LIST,
@@ -13,8 +15,9 @@ from equality.forms import (
     background_question,
     impact_question,
 )
-from equality.models import EqualityResponse, QuestionnaireInvitation
-from events.models import Registration
+from equality.models import AnsweredMark, PendingResponse, answered_fingerprints
+from equality.services import ANSWER_GRACE
+from events.models import Event, Registration
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
 from tests.support.registration import form_data, receipt_of, register_url
@@ -60,15 +63,15 @@ def test_a_new_registration_answers_once_and_is_thanked(client, event):
 
     page = client.get(QUESTIONS)
     second_page = client.post(QUESTIONS, FIRST_PAGE)
-    nothing_yet = EqualityResponse.objects.exists()
+    nothing_yet = PendingResponse.objects.exists()
     response = client.post(QUESTIONS, {**FIRST_PAGE, "follow_up": "1", **FOLLOW_UPS})
 
     assert 'id="equality-form"' in page.content.decode()
-    assert QuestionnaireInvitation.objects.get(registration=registration).offered_at
+    assert AnsweredMark.objects.get().pk == answered_fingerprints(registration.pk)[0]
     assert "Which of the following best describes your Black" in second_page.content.decode()
     assert not nothing_yet
     assert response["Location"] == "/equality-questions/thank-you/"
-    stored = EqualityResponse.objects.get()
+    stored = PendingResponse.objects.get()
     assert stored.event == event
     assert (stored.sex, stored.ethnic_group, stored.ethnic_background) == (
         "female",
@@ -91,7 +94,7 @@ def test_the_second_page_asks_only_the_follow_ups_called_for_and_carries_the_fir
     assert 'name="ethnic_background"' in page
     assert re.search(r'type="hidden" name="sex" value="female"', page)
     assert re.search(r'type="hidden" name="long_term_condition" value="no"', page)
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_first_page_that_calls_for_no_follow_up_is_stored_at_once(client, event):
@@ -102,7 +105,7 @@ def test_a_first_page_that_calls_for_no_follow_up_is_stored_at_once(client, even
     )
 
     assert response["Location"] == "/equality-questions/thank-you/"
-    stored = EqualityResponse.objects.get()
+    stored = PendingResponse.objects.get()
     assert (stored.ethnic_group, stored.disability) == ("prefer_not_to_say", "not_disabled")
 
 
@@ -113,7 +116,7 @@ def test_sending_the_answers_again_stores_nothing_more(client, event):
     again = answer(client, QUESTIONS, {**FIRST_PAGE, "sex": "male"})
 
     assert again["Location"] == "/equality-questions/thank-you/"
-    assert list(EqualityResponse.objects.values_list("sex", flat=True)) == ["female"]
+    assert list(PendingResponse.objects.values_list("sex", flat=True)) == ["female"]
 
 
 def test_after_a_repeat_registration_the_questions_look_and_answer_the_same_and_store_nothing(
@@ -128,8 +131,8 @@ def test_after_a_repeat_registration_the_questions_look_and_answer_the_same_and_
 
     assert 'id="equality-form"' in page.content.decode()
     assert response["Location"] == "/equality-questions/thank-you/"
-    assert not EqualityResponse.objects.exists()
-    assert not QuestionnaireInvitation.objects.exists()
+    assert not PendingResponse.objects.exists()
+    assert not AnsweredMark.objects.exists()
 
 
 def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_registration(event):
@@ -151,14 +154,14 @@ def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_regis
     assert second[0] == second[1]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert thanks[0] == thanks[1]
-    assert EqualityResponse.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
 
 
 def test_answers_with_no_registration_in_the_session_are_accepted_and_not_stored(client, event):
     response = answer(client, QUESTIONS)
 
     assert response["Location"] == "/equality-questions/thank-you/"
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_skipping_from_the_offer_stores_nothing_and_forgets_the_registration(client, event):
@@ -168,11 +171,11 @@ def test_skipping_from_the_offer_stores_nothing_and_forgets_the_registration(cli
 
     assert response["Location"] == "/equality-questions/skipped/"
     assert receipt_of(client).registration_id is None
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
     assert "You have skipped the questions" in client.get(response["Location"]).content.decode()
     # Nothing to answer for now: later answers are not stored either.
     answer(client, QUESTIONS)
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_skip_on_the_questions_page_ignores_any_answers_chosen(client, event):
@@ -180,7 +183,7 @@ def test_skip_on_the_questions_page_ignores_any_answers_chosen(client, event):
 
     client.post(QUESTIONS, {**FIRST_PAGE, "skip": ""})
 
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_an_answer_that_is_not_an_option_is_shown_at_the_field_and_nothing_is_lost(client, event):
@@ -195,7 +198,7 @@ def test_an_answer_that_is_not_an_option_is_shown_at_the_field_and_nothing_is_lo
     assert 'id="id_sex_1_error"' in body  # and at the field
     assert "Select one of the answers, or leave the question out" in body
     assert re.search(r'value="25_34"\s+checked', body)
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -223,7 +226,7 @@ def test_disability_is_stored_as_the_equality_act_defines_it(
         condition_impact=impact,
     )
 
-    assert EqualityResponse.objects.get().disability == stored
+    assert PendingResponse.objects.get().disability == stored
 
 
 def test_a_background_outside_the_chosen_group_is_refused_on_the_second_page(client, event):
@@ -231,14 +234,14 @@ def test_a_background_outside_the_chosen_group_is_refused_on_the_second_page(cli
     first_page = {"ethnic_group": "white"}
 
     refused = answer(client, QUESTIONS, first_page, ethnic_background="asian_indian")
-    nothing_yet = EqualityResponse.objects.exists()
+    nothing_yet = PendingResponse.objects.exists()
     answer(client, QUESTIONS, first_page, ethnic_background="white_roma")
 
     assert refused.status_code == 200
     assert CHOOSE_FROM_THE_LIST in refused.content.decode()
     assert 'href="#id_ethnic_background_1"' in refused.content.decode()
     assert not nothing_yet
-    stored = EqualityResponse.objects.get()
+    stored = PendingResponse.objects.get()
     assert (stored.ethnic_group, stored.ethnic_background) == ("white", "white_roma")
 
 
@@ -270,11 +273,11 @@ def test_the_registrations_own_page_offers_the_questions_until_they_are_answered
 
     assert "Answer the optional questions" in offered
     assert answered["Location"] == "/equality-questions/thank-you/"
-    assert EqualityResponse.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
     assert "Answer the optional questions" not in after
     assert client.get(path + "equality-questions/")["Location"] == path
     answer(client, path + "equality-questions/")
-    assert EqualityResponse.objects.count() == 1
+    assert PendingResponse.objects.count() == 1
 
 
 def test_answered_once_in_the_session_the_secret_link_stores_nothing_more(client, event):
@@ -284,7 +287,7 @@ def test_answered_once_in_the_session_the_secret_link_stores_nothing_more(client
 
     answer(client, path + "equality-questions/", {**FIRST_PAGE, "sex": "male"})
 
-    assert list(EqualityResponse.objects.values_list("sex", flat=True)) == ["female"]
+    assert list(PendingResponse.objects.values_list("sex", flat=True)) == ["female"]
 
 
 def test_skipping_from_the_registrations_page_goes_back_to_it(client, event):
@@ -294,7 +297,7 @@ def test_skipping_from_the_registrations_page_goes_back_to_it(client, event):
     response = client.post(path + "equality-questions/", {**FIRST_PAGE, "skip": ""})
 
     assert response["Location"] == path
-    assert not EqualityResponse.objects.exists()
+    assert not PendingResponse.objects.exists()
 
 
 def test_a_cancelled_registration_is_not_offered_the_questions(client, event):
@@ -311,7 +314,7 @@ def test_an_unknown_link_finds_no_questions(client, event):
     response = client.get("/registration/not-a-real-token/equality-questions/")
 
     assert response.status_code == 404
-    assert not QuestionnaireInvitation.objects.exists()
+    assert not AnsweredMark.objects.exists()
 
 
 def test_the_registration_page_makes_one_more_query_for_the_offer(
@@ -325,3 +328,22 @@ def test_the_registration_page_makes_one_more_query_for_the_offer(
         body = client.get(path).content.decode()
 
     assert "Answer the optional questions" in body
+
+
+def test_once_answers_have_closed_the_link_offers_nothing_and_the_page_stores_nothing(
+    client, event
+):
+    register(client, event)
+    path = manage_path("sam@example.com")
+    Event.objects.filter(pk=event.pk).update(
+        registration_closes_at=timezone.now() - ANSWER_GRACE - timedelta(seconds=1)
+    )
+
+    page = client.get(path).content.decode()
+    questions = client.get(path + "equality-questions/")
+    response = answer(client, QUESTIONS)
+
+    assert "Answer the optional questions" not in page
+    assert questions["Location"] == path
+    assert response["Location"] == "/equality-questions/thank-you/"
+    assert not PendingResponse.objects.exists()

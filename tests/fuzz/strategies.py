@@ -98,7 +98,7 @@ FORGED_FIELDS = [
     "assigned_mentor",
     "is_staff",
     "csrfmiddlewaretoken",
-    "answered_at",
+    "answered",
     "follow_up",
     "skip",
 ]

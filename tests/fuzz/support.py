@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, settings
 
 from alerts.models import EventAlertRun, Subscription, SubscriptionLink
 from emails.models import OutgoingEmail
-from equality.models import EqualityResponse, QuestionnaireInvitation
+from equality.models import AnsweredMark, ClosedEvent, EqualityResponse, PendingResponse
 from events.models import Event, Registration, RegistrationLink, Role
 from mentoring.models import ContactLogEntry, MentoringRequest
 from privacy.models import AuditEntry
@@ -61,7 +61,9 @@ TABLES = {
     "SubscriptionLink": SubscriptionLink,
     "EventAlertRun": EventAlertRun,
     "EqualityResponse": EqualityResponse,
-    "QuestionnaireInvitation": QuestionnaireInvitation,
+    "PendingResponse": PendingResponse,
+    "ClosedEvent": ClosedEvent,
+    "AnsweredMark": AnsweredMark,
     "AuditEntry": AuditEntry,
 }
 

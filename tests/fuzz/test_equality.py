@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from equality.models import (
     AgeBand,
     Disability,
-    EqualityResponse,
     EthnicBackground,
     EthnicGroup,
     GenderIdentity,
+    PendingResponse,
     Religion,
     Sex,
     SexualOrientation,
@@ -49,7 +49,7 @@ FOLLOW_UPS = {
     "ethnic_background": [*EthnicBackground.values, PREFER_NOT],
     "condition_impact": ["a_lot", "a_little", "not_at_all", PREFER_NOT],
 }
-# What EqualityResponse may hold: a choice, or blank for a question left out.
+# What the pooled answers may hold: a choice, or blank for a question left out.
 STORED = {
     **{name: {"", *values} for name, values in QUESTIONS.items() if name in ANSWER_FIELDS},
     "ethnic_background": {"", *EthnicBackground.values},
@@ -84,7 +84,7 @@ def answers(draw) -> list[tuple[str, str]]:
     return draw(st.permutations(pairs))
 
 
-def assert_stored_only_known_answers(response: EqualityResponse, registration):
+def assert_stored_only_known_answers(response: PendingResponse, registration):
     assert response.event_id == registration.event_id
     for name, allowed in STORED.items():
         assert getattr(response, name) in allowed, (name, getattr(response, name))
@@ -130,8 +130,8 @@ def test_answers_are_stored_once_and_only_as_offered(client, registration, way_i
             assert response["Location"] == thanks
             if added:
                 note_outcome("stored")
-                assert added == {"EqualityResponse": 1, "QuestionnaireInvitation": 1}
-                stored = EqualityResponse.objects.get()
+                assert added == {"PendingResponse": 1, "AnsweredMark": 1}
+                stored = PendingResponse.objects.get()
                 assert_stored_only_known_answers(stored, registration)
                 assert any(getattr(stored, name) for name in ANSWER_FIELDS)
                 again = row_counts()
