@@ -37,8 +37,9 @@ EQUALITY_MONITORING = {
     "explanation": (
         "If you answered the optional equality monitoring questions, your answers were "
         "stored without your name, email address, registration or the time you gave them. "
-        "Nothing links them to you, so they cannot be found, shown to you or erased for you. "
-        "They are only ever counted, with small numbers hidden."
+        "Once they are mixed with other people's answers (at the latest an hour after the "
+        "event closes to registrations), nothing links them to you, so they cannot be found, "
+        "shown to you or erased for you. They are only ever counted, with small numbers hidden."
     ),
 }
 # The lists in an export, one per kind of record.
