@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 
-from events import tokens
+from core import tokens
 from events.models import DEFAULT_CLOSE_BEFORE_START, Event, EventStatus, Role
 
 from .models import Subscription, SubscriptionLink

@@ -8,7 +8,8 @@ from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower, TruncDate
 from django.utils import timezone
 
-from . import tokens
+from core import tokens
+
 from .models import (
     DEFAULT_CLOSE_BEFORE_START,
     Event,

@@ -16,7 +16,7 @@ from django.utils import timezone
 from emails.queries import queued_keys
 
 from .models import Event, EventStatus, Registration, RegistrationStatus
-from .services import queue_registration_emails
+from .services import lock_event, queue_registration_emails
 
 BATCH_SIZE = 200
 
@@ -80,7 +80,7 @@ def _queue_reminder_batch(event: Event, ids: list[int], *, hours: float) -> int:
     with transaction.atomic():
         # The lock keeps a second beat run, and a change or cancellation, out
         # while this batch is written.
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = lock_event(event.pk)
         if locked.status != EventStatus.PUBLISHED or locked.sequence != event.sequence:
             return 0  # cancelled or moved since we looked: the next run decides again
         registrations = list(

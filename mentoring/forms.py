@@ -4,9 +4,9 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Fixed, Fluid, Layout, Size, Submit
 from django import forms
 
+from core import tokens
 from core.antispam import HumanCheckForm, human_check_layout
 from core.forms import ReturnedValueField, email_field
-from events import tokens
 from events.models import Role
 
 from .models import ContactMethod, JourneyStage, SupportKind

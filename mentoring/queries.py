@@ -1,11 +1,11 @@
 """Reads of positive-action requests."""
 
+from core import tokens
 from core.groups import POSITIVE_ACTION
-from events import tokens
 
 from .models import MentoringRequest
 
-# events.tokens.new_token gives 43 characters; anything much longer is not ours.
+# core.tokens.new_token gives 43 characters; anything much longer is not ours.
 TOKEN_MAX_LENGTH = 100
 
 

@@ -13,11 +13,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import tokens
 from core.dates import months_before
 from core.groups import POSITIVE_ACTION
 from emails.retention import erase_emails_about
 from emails.services import queue_email
-from events import tokens
 from events.models import Role
 
 from .models import (

@@ -6,8 +6,8 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 
+from core import tokens
 from core.antispam import PublicFormMixin
-from events import tokens
 
 from . import queries, services
 from .forms import MentoringRequestForm

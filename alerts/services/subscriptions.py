@@ -1,5 +1,5 @@
 """Subscribing, confirming, changing and stopping event alerts. Secret links
-are 256-bit tokens of which only the SHA-256 is stored (events.tokens)."""
+are 256-bit tokens of which only the SHA-256 is stored (core.tokens)."""
 
 from datetime import datetime, timedelta
 
@@ -8,9 +8,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import tokens
 from emails.queries import email_queued
 from emails.services import queue_email
-from events import tokens
 from events.models import Role
 
 from ..models import FormatPreference, Subscription, SubscriptionLink

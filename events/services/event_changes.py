@@ -8,14 +8,15 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from core import tokens
 from emails.queries import queued_keys
 from emails.services import EmailToQueue, queue_emails
 
-from .. import calendar, tokens
+from .. import calendar
 from ..models import Event, EventStatus, Registration, RegistrationLink, RegistrationStatus, Role
 from .registrations import (
     EVENT_PAST,
-    _lock_event_with_counts,
+    lock_event,
     manage_url,
     promote_from_waiting_list,
 )
@@ -28,7 +29,7 @@ def save_event(event: Event, *, roles: list[Role] | None = None) -> Event:
         event.save()
         if roles is not None:
             event.roles.set(roles)
-        locked = _lock_event_with_counts(event.pk)
+        locked = lock_event(event.pk)
         promote_from_waiting_list(locked)
     return event
 
@@ -74,7 +75,7 @@ def change_event(
     new |= {"address": address, "format": event_format}
     new |= {"online_joining_details": online_joining_details}
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = lock_event(event.pk)
         if locked.status == EventStatus.CANCELLED:
             raise ValidationError(EVENT_CANCELLED_CANNOT_CHANGE, code="cancelled")
         changed = [
@@ -133,7 +134,7 @@ def cancel_event(event: Event, *, message: str = "", now: datetime | None = None
     """
     now = now or timezone.now()
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = lock_event(event.pk)
         if locked.status == EventStatus.CANCELLED:
             raise ValidationError(EVENT_ALREADY_CANCELLED, code="already_cancelled")
         if locked.ends_at <= now:

@@ -12,10 +12,11 @@ from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core import tokens
 from emails.queries import email_queued
 from emails.services import EmailToQueue, queue_emails
 
-from .. import registration_emails, tokens
+from .. import registration_emails
 from ..models import (
     ACTIVE_STATUSES,
     Event,
@@ -89,7 +90,7 @@ def register_candidate(
     )
     token = tokens.new_token()
     with transaction.atomic():
-        event = _lock_event_with_counts(event.pk)
+        event = lock_event(event.pk)
         state = event.state(now=now)
         if state in REFUSALS:
             raise ValidationError(REFUSALS[state], code=state)
@@ -148,8 +149,9 @@ def _already_registered_or_reference_taken(
     return bool(already_registered), bool(reference_taken)
 
 
-def _lock_event_with_counts(event_id: int) -> Event:
-    """The event row, locked until the transaction ends. Its confirmed and
+def lock_event(event_id: int) -> Event:
+    """The event row, locked until the transaction ends: the one way every
+    service locks an event before changing its registrations. Its confirmed and
     waiting counts come with it (kept by the database, see Event), and
     cannot change while the lock is held: every registration for the event
     is written under it."""
@@ -257,7 +259,7 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
     any promotion emails. Raises ValidationError if already cancelled."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = _lock_event_with_counts(registration.event_id)
+        event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
             raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="already_cancelled")
@@ -278,7 +280,7 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
 def promote_from_waiting_list(event: Event, *, now: datetime | None = None) -> list[Registration]:
     """Fill free places from the waiting list, first come first served.
 
-    The caller must hold the event row lock (from _lock_event_with_counts)
+    The caller must hold the event row lock (from lock_event)
     inside its transaction. Nobody is promoted after registration closes,
     or for an event that is not published. Queues a promotion email each."""
     now = now or timezone.now()

@@ -26,8 +26,8 @@ from .registrations import (
     EVENT_PAST,
     REGISTRATION_ALREADY_CANCELLED,
     RegistrationOutcome,
-    _lock_event_with_counts,
     _save_with_new_reference,
+    lock_event,
     promote_from_waiting_list,
     register_candidate,
 )
@@ -128,7 +128,7 @@ def publish_event(event: Event, *, now: datetime | None = None) -> Event:
     newly published events itself."""
     now = now or timezone.now()
     with transaction.atomic():
-        locked = _lock_event_with_counts(event.pk)
+        locked = lock_event(event.pk)
         if locked.status == EventStatus.PUBLISHED:
             raise ValidationError(EVENT_ALREADY_PUBLISHED, code="published")
         if locked.status == EventStatus.CANCELLED:
@@ -182,7 +182,7 @@ def email_registrants(
     if not audiences:
         raise ValidationError(NO_RECIPIENTS_CHOSEN, code="no_recipients")
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = lock_event(event.pk)
         registrations = list(
             message_recipients(locked, audiences=audiences).select_related("event")
         )
@@ -264,7 +264,7 @@ def check_in(
     or when there is no room."""
     now = now or timezone.now()
     with transaction.atomic():
-        event = Event.objects.select_for_update().get(pk=registration.event_id)
+        event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
             raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="cancelled")
@@ -313,7 +313,7 @@ def admit_walk_in(
     now = now or timezone.now()
     email_key = email.strip().casefold()
     with transaction.atomic():
-        locked = Event.objects.select_for_update().get(pk=event.pk)
+        locked = lock_event(event.pk)
         _check_door_open(locked, now=now)
         existing = locked.registrations.active().filter(email_key=email_key).first()
         if existing is not None:

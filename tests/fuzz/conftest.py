@@ -3,7 +3,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events import tokens
+from core import tokens
 from events.models import EventStatus, RegistrationLink
 from tests.factories import EventFactory, RegistrationFactory, ensure_roles, role
 

@@ -4,7 +4,7 @@ made through the service, and staff users in each group."""
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from events import tokens
+from core import tokens
 from mentoring import services
 from tests.factories import role
 

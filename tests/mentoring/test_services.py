@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import tokens
 from emails.models import OutgoingEmail
-from events import tokens
 from mentoring import services
 from mentoring.models import ContactLogEntry, MentoringRequest, Outcome, RequestStatus
 from mentoring.tasks import task_erase_expired_requests

@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events import charts
 from events.models import RegistrationStatus
+from staff import charts
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

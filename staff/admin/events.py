@@ -14,10 +14,11 @@ from django.utils.html import format_html
 
 from core.admin import ReadOnlyAdminMixin
 from core.templatetags.govuk_dates import govuk_date, govuk_time
+from events import services
+from events.models import Event, EventState, EventStatus, Registration, Role
+from staff.forms import EventAdminForm
 
-from . import admin_views, checkin, services
-from .admin_forms import EventAdminForm
-from .models import Event, EventState, EventStatus, Registration, Role
+from .. import checkin, views
 
 
 @admin.register(Role)
@@ -156,12 +157,12 @@ class EventAdmin(admin.ModelAdmin):
             return wrapped, f"events_event_{name}"
 
         urls = [
-            ("duplicate/", admin_views.duplicate_view, "duplicate"),
-            ("publish/", admin_views.publish_view, "publish"),
-            ("cancel/", admin_views.cancel_view, "cancel"),
-            ("email/", admin_views.email_view, "email"),
-            ("register-by-phone/", admin_views.phone_registration_view, "register_by_phone"),
-            ("registrations.csv", admin_views.export_view, "export"),
+            ("duplicate/", views.duplicate_view, "duplicate"),
+            ("publish/", views.publish_view, "publish"),
+            ("cancel/", views.cancel_view, "cancel"),
+            ("email/", views.email_view, "email"),
+            ("register-by-phone/", views.phone_registration_view, "register_by_phone"),
+            ("registrations.csv", views.export_view, "export"),
             ("check-in/", checkin.checkin_view, "checkin"),
             ("check-in/counts/", checkin.counts_view, "checkin_counts"),
             ("check-in/walk-in/", checkin.walk_in_view, "walk_in"),
@@ -177,14 +178,14 @@ class EventAdmin(admin.ModelAdmin):
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         if request.method == "POST" and object_id and request.POST.get("_confirmed") != "yes":
-            confirmation = admin_views.confirm_change(self, request, object_id)
+            confirmation = views.confirm_change(self, request, object_id)
             if confirmation is not None:
                 return confirmation
         return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         # Moving a published event or changing its place emails everyone
-        # registered (the form asked first: admin_views.confirm_change):
+        # registered (the form asked first: views.confirm_change):
         # change_event saves those fields and raises `sequence`, then
         # save_event saves the rest and gives any places freed by a higher
         # capacity to people waiting.
@@ -250,8 +251,8 @@ class EventAdmin(admin.ModelAdmin):
         """Asks first (it emails everyone registered and cannot be undone),
         with a box for a message and another date to offer in the email."""
         if request.POST.get("post") != "yes":
-            return self._confirm(request, **admin_views.cancel_context(queryset))
-        message = admin_views.cancellation_message(request.POST)
+            return self._confirm(request, **views.cancel_context(queryset))
+        message = views.cancellation_message(request.POST)
         for event in queryset:
             try:
                 services.cancel_event(event, message=message)

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from django.db.models import Case, Value, When
 from django.utils import timezone
 
-from .models import Event, Registration, RegistrationStatus
+from events.models import Event, Registration, RegistrationStatus
 
 COLUMNS = [
     ("Reference", lambda r: r.reference),

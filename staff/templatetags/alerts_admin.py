@@ -1,8 +1,7 @@
 from django import template
 
+from alerts.queries import confirmed_subscribers_by_role
 from events.models import Role
-
-from ..queries import confirmed_subscribers_by_role
 
 register = template.Library()
 

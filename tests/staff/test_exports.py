@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.exports import safe_cell
 from events.models import RegistrationStatus
+from staff.exports import safe_cell
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db

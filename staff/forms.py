@@ -10,9 +10,9 @@ from crispy_forms_gds.layout import Field, Fluid, Layout, Submit
 from django import forms
 from django.utils import timezone
 
-from . import services
-from .forms import CandidateDetailsForm
-from .models import Event, HeardFrom
+from events import services
+from events.forms import CandidateDetailsForm
+from events.models import Event, HeardFrom
 
 LONDON = ZoneInfo("Europe/London")
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from .models import Event
+from events.models import Event
 
 
 @dataclass(frozen=True)

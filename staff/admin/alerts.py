@@ -1,9 +1,8 @@
 from django.contrib import admin
 
+from alerts import services
+from alerts.models import AlertRunStatus, EventAlertRun, Subscription
 from core.admin import ReadOnlyAdminMixin
-
-from . import services
-from .models import AlertRunStatus, EventAlertRun, Subscription
 
 
 @admin.register(Subscription)

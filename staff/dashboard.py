@@ -3,11 +3,13 @@ and waiting lists, where demand outruns the places, and charts."""
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.utils import timezone
 
-from . import charts, queries
-from .models import Event, Role
+from alerts.queries import confirmed_subscribers_by_role
+from events import queries
+from events.models import Event, Role
+
+from . import charts
 
 # A role with at least this many confirmed interest subscribers and no
 # upcoming event is worth an evening.
@@ -24,7 +26,7 @@ class RoleDemand:
 class Dashboard:
     upcoming: list[Event]
     full: list[Event]
-    role_demand: list[RoleDemand] | None
+    role_demand: list[RoleDemand]
     registration_charts: list[dict] = field(default_factory=list)
     past: list[Event] = field(default_factory=list)
     attendance_chart: str = ""
@@ -62,17 +64,8 @@ def build_dashboard(*, now=None) -> Dashboard:
     )
 
 
-def role_demand(upcoming: list[Event]) -> list[RoleDemand] | None:
-    """Roles many people want to hear about that no upcoming event is for.
-    None when the alerts app is not installed. The dashboard reads alerts'
-    one public count here, at run time: alerts depends on events, never
-    the other way round at import time."""
-    if not apps.is_installed("alerts"):
-        return None
-    try:
-        from alerts.queries import confirmed_subscribers_by_role
-    except ImportError:
-        return None
+def role_demand(upcoming: list[Event]) -> list[RoleDemand]:
+    """Roles many people want to hear about that no upcoming event is for."""
     covered = {role.code for event in upcoming for role in event.roles.all()}
     counts = confirmed_subscribers_by_role()
     roles = Role.objects.filter(code__in=counts).order_by("position", "name")

@@ -15,10 +15,11 @@ from django.urls import reverse
 
 from core.templatetags.govuk_dates import event_when, govuk_datetime
 from emails.rendering import render_email
+from events import services
+from events.models import Event, EventStatus, Registration, RegistrationStatus
 
-from . import exports, services
-from .admin_forms import DuplicateEventForm, EmailRegistrantsForm, PhoneRegistrationForm
-from .models import Event, EventStatus, Registration, RegistrationStatus
+from . import exports
+from .forms import DuplicateEventForm, EmailRegistrantsForm, PhoneRegistrationForm
 
 FIELD_LABELS = {
     "starts_at": "Starts",

@@ -1,8 +1,8 @@
 from django.contrib import admin, messages
 
-from . import services
-from .models import OutgoingEmail
-from .restrictions import hidden_about_prefixes
+from emails import services
+from emails.models import OutgoingEmail
+from emails.restrictions import hidden_about_prefixes
 
 
 @admin.register(OutgoingEmail)

@@ -13,10 +13,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from . import queries, services
-from .admin_forms import WalkInForm
-from .admin_views import load_event
-from .models import Registration, RegistrationStatus
+from events import queries, services
+from events.models import Registration, RegistrationStatus
+
+from .forms import WalkInForm
+from .views import load_event
 
 
 def _context(model_admin, request, event, **context):
