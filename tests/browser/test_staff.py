@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from core.groups import WORKFORCE_DEVELOPMENT
 from events.models import Event, EventStatus, Registration, RegistrationStatus
+from tests.support.staff import authenticator_app, current_code
 
 from .conftest import TIMEOUT_MS, VIEWPORTS
 from .support import SCREENSHOTS, BrowserProblems, EventFactory, RegistrationFactory, evening
@@ -55,11 +56,15 @@ def open_context(browser, live_server):
 
 
 def sign_in(page):
+    """Password, then the code from the authenticator app."""
+    app = authenticator_app(get_user_model().objects.get(username=EMAIL))
     page.goto("/admin/")
-    expect(page.locator("body")).to_contain_text("wrong passwords in a row")
+    expect(page.locator("body")).to_contain_text("wrong passwords or codes")
     page.get_by_label("Username").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code from your authenticator app").fill(current_code(app))
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/admin/")
 
 

@@ -4,13 +4,14 @@ secret link: only the Positive Action team may see it in the outbox."""
 from django.test import Client
 
 from emails.models import OutgoingEmail
+from tests.support.staff import sign_in_staff
 
 from .support import make_request, staff_user
 
 
 def outbox_page(user) -> str:
     client = Client()
-    client.force_login(user)
+    sign_in_staff(client, user)
     return client.get("/admin/emails/outgoingemail/").content.decode()
 
 
@@ -21,7 +22,7 @@ def test_workforce_development_cannot_see_mentoring_emails_in_the_outbox(workfor
     workforce_view = outbox_page(workforce_user)
     superuser_view = outbox_page(staff_user("root", superuser=True))
     client = Client()
-    client.force_login(workforce_user)
+    sign_in_staff(client, workforce_user)
     detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
 
     assert "private.person@example.com" not in workforce_view
