@@ -4,6 +4,7 @@ secret link: only the Positive Action team may see it in the outbox."""
 from django.test import Client
 
 from emails.models import OutgoingEmail
+from mentoring import services
 from tests.support.staff import sign_in_staff
 
 from .support import make_request, staff_user
@@ -29,3 +30,22 @@ def test_workforce_development_cannot_see_mentoring_emails_in_the_outbox(workfor
     assert detail.status_code in {302, 404}
     assert "private.person@example.com" not in detail.content.decode()
     assert "private.person@example.com" in superuser_view
+
+
+def test_a_withdrawn_requests_blanked_email_stays_hidden_from_workforce_development(
+    workforce_user,
+):
+    request, _ = make_request(email="private.person@example.com")
+    email = OutgoingEmail.objects.get(about=f"mentoring_request:{request.pk}")
+    services.withdraw_request(request)
+    client = Client()
+    sign_in_staff(client, workforce_user)
+
+    listed = client.get("/admin/emails/outgoingemail/").content.decode()
+    detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
+    superuser_view = outbox_page(staff_user("root", superuser=True))
+
+    assert email.kind not in listed
+    assert f"/admin/emails/outgoingemail/{email.pk}/change/" not in listed
+    assert detail.status_code in {302, 404}
+    assert f"/admin/emails/outgoingemail/{email.pk}/change/" in superuser_view
