@@ -104,6 +104,8 @@ AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
 AXES_USERNAME_CALLABLE = "core.lockout.client_username"
+# Attempts are stored with what was sent: never a password or a code.
+AXES_SENSITIVE_PARAMETERS = ["code", "csrfmiddlewaretoken"]
 
 # The second factor (staff/): an authenticator app (TOTP), a passkey
 # (WebAuthn) where the browser has one, and single-use recovery codes. A

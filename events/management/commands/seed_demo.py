@@ -169,5 +169,9 @@ class Command(BaseCommand):
         user.set_password(DEMO_STAFF_PASSWORD)
         user.save()
         self.stdout.write(
-            f"Demo staff login for /admin/: {DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD}"
+            f"Demo staff login for /admin/: {DEMO_STAFF_USERNAME} / {DEMO_STAFF_PASSWORD}\n"
+            "  Staff also need a second factor: at the first sign-in, after the password,\n"
+            "  scan the QR code with an authenticator app (or type the key it shows), or set\n"
+            "  up a passkey (at http://localhost:PORT, not 127.0.0.1), and keep the recovery\n"
+            "  codes. Lost it? `python manage.py reset_second_factor staff@example.org`."
         )
