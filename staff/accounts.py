@@ -5,8 +5,11 @@ django-otp-webauthn's own views.
 (Not staff/services.py: the back office's services for events move there;
 these are the account's, and nothing else writes django-otp's rows.)"""
 
+import math
+
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
+from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -73,6 +76,17 @@ def verify_second_factor(user: AbstractBaseUser, *, code: str) -> Device | None:
             if isinstance(device, kind) and device.verify_token(code):
                 return device
     return None
+
+
+def seconds_to_wait(user: AbstractBaseUser, *, confirmed: bool = True) -> int:
+    """How long the user's app refuses every code, right or wrong, after
+    wrong ones in a row (django-otp's throttling: 1, 2, 4, 8 ... seconds)."""
+    waits = [0]
+    for device in TOTPDevice.objects.filter(user=user, confirmed=confirmed):
+        allowed, data = device.verify_is_allowed()
+        if not allowed and data and data.get("locked_until"):
+            waits.append(math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
+    return max(waits)
 
 
 def normalise_code(code: str) -> str:

@@ -39,6 +39,18 @@ WRONG_SET_UP_CODE = (
     " and type the 6-digit code it shows now."
 )
 NO_CODE = "Enter the code"
+# After wrong codes in a row the app's codes are refused for 1, 2, 4, 8 ...
+# seconds (django-otp's throttling), the right one too: worth saying once
+# the wait is longer than typing a code takes.
+WAIT = (
+    "There have been several wrong codes in a row. Wait {seconds} seconds,"
+    " then type the code your app shows then."
+)
+SAY_WAIT_FROM_SECONDS = 4
+
+
+def _wrong(message: str, seconds: int) -> str:
+    return WAIT.format(seconds=seconds) if seconds >= SAY_WAIT_FROM_SECONDS else message
 
 
 def is_verified(user) -> bool:
@@ -143,7 +155,7 @@ class VerifyView(SecondFactorStep):
             user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
             if getattr(request, "axes_locked_out", False):
                 return self._locked_out()
-            form.add_error("code", WRONG_CODE)
+            form.add_error("code", _wrong(WRONG_CODE, accounts.seconds_to_wait(user)))
             return self.form_invalid(form)
         _signed_in(request, device)
         if device.persistent_id.startswith("otp_static."):
@@ -190,7 +202,8 @@ class SetUpView(SecondFactorStep):
         request = self.request
         device = accounts.start_totp_enrolment(request.user)
         if not accounts.confirm_totp_enrolment(device, code=form.cleaned_data["code"]):
-            form.add_error("code", WRONG_SET_UP_CODE)
+            wait = accounts.seconds_to_wait(request.user, confirmed=False)
+            form.add_error("code", _wrong(WRONG_SET_UP_CODE, wait))
             return self.form_invalid(form)
         device.refresh_from_db()
         _signed_in(request, device)

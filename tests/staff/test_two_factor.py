@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -83,6 +84,21 @@ def test_a_wrong_code_is_refused_at_the_field(client, app):
 
     assert response.status_code == 200
     assert WRONG_CODE in response.content.decode()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_after_wrong_codes_in_a_row_the_page_says_how_long_to_wait(client, app):
+    # As django-otp leaves the app after four wrong codes, each typed after
+    # the wait the one before asked for: the next code waits 8 seconds.
+    app.throttling_failure_count = 4
+    app.throttling_failure_timestamp = timezone.now()
+    app.save()
+    password(client)
+
+    refused = code(client, current_code(app))  # right, but too soon
+
+    assert refused.status_code == 200
+    assert "Wait 8 seconds, then type the code your app shows" in refused.content.decode()
     assert client.get("/admin/").status_code == 302
 
 
