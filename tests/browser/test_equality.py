@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from core.groups import WORKFORCE_DEVELOPMENT
 from equality.models import EqualityResponse, QuestionnaireInvitation
 from events.models import Registration
+from tests.support.staff import authenticator_app, current_code
 
 from .support import (
     SCREENSHOTS,
@@ -180,10 +181,13 @@ def test_workforce_development_sees_who_the_women_only_session_reached(
             )
             for _ in range(number)
         )
+    app = authenticator_app(workforce_member)
     page.goto("/admin/")
     page.get_by_label("Username").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code from your authenticator app").fill(current_code(app))
+    page.get_by_role("button", name="Continue").click()
 
     page.get_by_role("link", name="Who our events reach").first.click()
     page.locator("#id_event").select_option(str(event.pk))
