@@ -8,7 +8,8 @@ a fifth of the events are past (with people checked in), the rest upcoming
 over two years; each has 0 to 80 confirmed, a fifth are full with people
 waiting, and a few registrations are cancelled. The member of staff is made
 by `manage.py createstaff --group "Workforce development"` and signs in once
-through /admin/login/ (django-axes on); wrk sends that session cookie.
+through /admin/login/ (django-axes on) and the second factor (an authenticator
+app made for it, whose code the bench computes); wrk sends that session cookie.
 
 Two gunicorns (one per database) run side by side; in each round the four
 series take turns (the changelist at 10 and at 1,000 events, then the bare
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
+from django_otp.oath import totp
 
 from . import client, prepare, processes
 from .load import LoadResult, run_wrk
@@ -85,8 +87,9 @@ def _environment(size: int, port: int, folder: Path) -> dict:
     return env
 
 
-async def _sign_in(port: int, password: str) -> str:
-    """GET the admin's login form, POST it; return the session cookie."""
+async def _sign_in(port: int, password: str, app_key: str) -> str:
+    """GET the admin's login form, POST it, then the authenticator app's
+    code to the second-factor page; return the session cookie."""
     login = "/admin/login/"
     [pair] = await client.csrf_pairs(port, f"{login}?next={PATH}", 1)
     form = {
@@ -100,7 +103,31 @@ async def _sign_in(port: int, password: str) -> str:
     if response.status != 302 or len(session) != 1:
         raise RuntimeError(f"signing in answered {response.status}, not a redirect with a session")
     [(name, value)] = session.items()
-    return f"{name}={value}"
+    cookie = f"{name}={value}"
+    # The second-factor form, as the browser now holds it (signing in
+    # rotates the CSRF token), then the code the app shows.
+    page = await client.request(
+        port, "GET", f"/admin/second-factor/?next={PATH}", cookie=f"{pair.cookie}; {cookie}"
+    )
+    csrf = {k: v for k, v in page.cookies().items() if "csrftoken" in k}
+    csrf_cookie = "; ".join(f"{k}={v}" for k, v in csrf.items()) or pair.cookie
+    token = client.TOKEN_RE.search(page.body)
+    if page.status != 200 or token is None:
+        raise RuntimeError(f"the second-factor page answered {page.status} without a form")
+    second = await client.request(
+        port,
+        "POST",
+        "/admin/second-factor/",
+        cookie=f"{csrf_cookie}; {cookie}",
+        form={
+            "csrfmiddlewaretoken": token.group(1).decode(),
+            "code": f"{totp(bytes.fromhex(app_key)):06d}",
+            "next": PATH,
+        },
+    )
+    if second.status != 302:
+        raise RuntimeError(f"the second factor answered {second.status}, not a redirect")
+    return cookie
 
 
 def _check(port: int, path: str, cookie: str, *, table: bytes, row: bytes) -> int:
@@ -149,7 +176,9 @@ def run(folder: Path) -> list[Row]:
                 seconds = [time.monotonic() - started]
                 log = LOGS / f"gunicorn-admin-{size.size}.log"
                 servers.enter_context(processes.gunicorn(port=size.port, env=env, log=log))
-                size.cookie = asyncio.run(_sign_in(size.port, seeded["password"]))
+                size.cookie = asyncio.run(
+                    _sign_in(size.port, seeded["password"], seeded["app_key"])
+                )
                 shown = (
                     _check(
                         size.port, PATH, size.cookie,

@@ -108,9 +108,11 @@ def seed(count: int) -> dict:
     from io import StringIO
 
     from django.conf import settings
+    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import connection
     from django.utils import timezone
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from core.groups import WORKFORCE_DEVELOPMENT
     from events.models import Event, Registration, Role
@@ -147,8 +149,18 @@ def seed(count: int) -> dict:
         "createstaff", STAFF_EMAIL, group=WORKFORCE_DEVELOPMENT, interactive=False, stdout=output
     )
     password = re.search(r"One-time password: (\S+)", output.getvalue()).group(1)
+    # Staff sign in with a second factor: an authenticator app whose secret
+    # the bench holds, as the person's phone would.
+    app = TOTPDevice.objects.create(
+        user=get_user_model().objects.get(username=STAFF_EMAIL), name="Authenticator app"
+    )
     upcoming = Event.objects.filter(ends_at__gt=now).count()
-    return {"password": password, "registrations": len(registrations), "upcoming": upcoming}
+    return {
+        "password": password,
+        "app_key": app.key,
+        "registrations": len(registrations),
+        "upcoming": upcoming,
+    }
 
 
 def _timed(browser, path: str, requests: int) -> dict:

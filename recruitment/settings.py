@@ -7,6 +7,7 @@ so `make run` needs no services. Production secrets have no default.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONE, SELF
@@ -42,7 +43,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The admin, with the site that asks every staff login for a second factor.
+    "staff.admin_config.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -60,6 +62,10 @@ INSTALLED_APPS = [
     "equality",
     "privacy",
     "staff",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -74,33 +80,55 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-# Login lockout (django-axes), all in one place: 5 wrong passwords in a row
-# for one username from one address lock that pair out for 30 minutes; a
-# right password resets the count. Unlock early with `manage.py
-# axes_reset_username EMAIL` (README: Staff guide). Its middleware goes last
-# and its backend first, as axes requires. The address is the client's full
-# address (core.lockout.client_ip), not its IPv6 /64 as for the public
-# forms' rate limits: what stops a guesser who changes address (within a
-# /64 or across many IPv4 addresses) is a lock per username, whatever the
-# address; this one is for telling attempts apart, and axes_reset_ip and
-# the attempts list then show the address the operator will be told of.
+# Login lockout (django-axes), all in one place: 10 failures lock a username
+# for 30 minutes from every address (so spreading guesses over many addresses
+# gains nothing), and 10 failures from one address lock that address for
+# every username. A failure is a wrong password or a wrong second-factor code
+# (staff/two_factor.py reports those to axes). Only a complete sign-in, the
+# password and then the second factor, clears that username's count: a right
+# password alone does not. Unlock early with `manage.py axes_reset_username
+# EMAIL` (README: Staff guide). Its middleware goes last and its backend
+# first, as axes requires.
+# The address is the client's full address (core.lockout.client_ip), not
+# its IPv6 /64 as for the public forms' rate limits: the per-username lock
+# is what stops a guesser who changes address; the full address is what
+# axes_reset_ip and the attempts list show the operator.
 INSTALLED_APPS += ["axes"]
 MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "core.lockout.locked_out"
 AXES_CLIENT_IP_CALLABLE = "core.lockout.client_ip"
 AXES_USERNAME_CALLABLE = "core.lockout.client_username"
+# Attempts are stored with what was sent: never a password or a code.
+AXES_SENSITIVE_PARAMETERS = ["code", "csrfmiddlewaretoken"]
+
+# The second factor (staff/): an authenticator app (TOTP), a passkey
+# (WebAuthn) where the browser has one, and single-use recovery codes. A
+# passkey is only ever a second factor, never a way in without the password.
+OTP_TOTP_ISSUER = f"{FORCE_NAME} recruitment"
+OTP_WEBAUTHN_RP_NAME = f"{FORCE_NAME} recruitment"
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Passkeys belong to the site's host name. Under `make run` (SITE_URL on
+# 127.0.0.1, which browsers refuse as a passkey's domain) they work at
+# http://localhost:PORT instead.
+_site = urlsplit(SITE_URL)
+OTP_WEBAUTHN_RP_ID = _site.hostname
+if _site.hostname in ("127.0.0.1", "::1"):
+    OTP_WEBAUTHN_RP_ID = "localhost"
+_port = f":{_site.port}" if _site.port else ""
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [f"{_site.scheme}://{OTP_WEBAUTHN_RP_ID}{_port}"]
 
 ROOT_URLCONF = "recruitment.urls"
 WSGI_APPLICATION = "recruitment.wsgi.application"
@@ -329,8 +357,12 @@ RATELIMIT_FAIL_OPEN = True
 FORM_MIN_FILL_SECONDS = 3
 FORM_MAX_AGE_SECONDS = 4 * 60 * 60
 
-# The site uses no powerful browser feature: deny them all to every frame.
+# The site uses no powerful browser feature but passkeys (staff sign-in, on
+# the site's own pages): deny the rest to every frame.
 PERMISSIONS_POLICY = {
+    "publickey-credentials-create": ["self"],
+    "publickey-credentials-get": ["self"],
+} | {
     feature: []
     for feature in (
         "accelerometer",
@@ -345,7 +377,6 @@ PERMISSIONS_POLICY = {
         "microphone",
         "midi",
         "payment",
-        "publickey-credentials-get",
         "screen-wake-lock",
         "usb",
         "xr-spatial-tracking",

@@ -6,6 +6,7 @@ admin.site.site_title = "Recruitment events admin"
 admin.site.index_title = "Run insight events"
 
 urlpatterns = [
+    path("admin/", include("staff.urls")),
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("events.urls")),

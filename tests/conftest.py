@@ -5,6 +5,7 @@ from django.conf import settings
 from django.core.cache import caches
 
 from tests.factories import EventFactory
+from tests.support.staff import sign_in_staff
 
 
 @pytest.fixture(autouse=True)
@@ -34,3 +35,10 @@ requires_postgresql = pytest.mark.skipif(
 requires_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (real Redis)"
 )
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in with the second factor the
+    admin requires (tests/support/staff.py)."""
+    return sign_in_staff(client, admin_user)

@@ -1,23 +1,31 @@
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from emails import services
 from emails.models import OutgoingEmail
 from emails.restrictions import hidden_about_prefixes
 
+from ..redaction import redact
+
 
 @admin.register(OutgoingEmail)
 class OutgoingEmailAdmin(admin.ModelAdmin):
     """The outbox, read-only: what went, what waits and what failed, and a
-    way to send an email again. Rows are written only by services."""
+    way to send an email again. Rows are written only by services.
+
+    Staff never see a live secret link: the text is shown with every link's
+    token hidden (staff/redaction.py), and the HTML version, the headers
+    (List-Unsubscribe) and the stored context, which hold them too, not at
+    all. Resending needs none of them."""
 
     list_display = ["kind", "to", "status", "attempts", "next_attempt_at", "sent_at"]
     list_filter = ["status", "kind"]
     search_fields = ["to"]
     actions = ["resend"]
     fields = [
-        *["kind", "to", "shown_subject", "status", "attempts", "last_error"],
+        *["kind", "to", "shown_subject", "status", "attempts", "shown_error"],
         *["created_at", "next_attempt_at", "enqueued_at", "claimed_at", "sent_at"],
-        *["message_id", "dedupe_key", "about", "attachment_names", "body_text"],
+        *["message_id", "dedupe_key", "about", "attachment_names", "shown_text"],
     ]
     readonly_fields = fields
 
@@ -39,7 +47,15 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
 
     @admin.display(description="Subject")
     def shown_subject(self, email):
-        return email.shown_subject
+        return redact(email.shown_subject)
+
+    @admin.display(description="Last error")
+    def shown_error(self, email):
+        return redact(email.last_error)
+
+    @admin.display(description="Text (secret links hidden)")
+    def shown_text(self, email):
+        return format_html('<pre class="app-email-text">{}</pre>', redact(email.body_text))
 
     @admin.display(description="Attachments")
     def attachment_names(self, email):

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import override_settings
 from django.utils import timezone
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
@@ -16,6 +17,7 @@ from emails.models import OutgoingEmail
 from events import services
 from events.models import Audience, Event, EventFormat, EventStatus, Registration
 from tests.factories import EventFactory, RegistrationFactory, ensure_roles, role
+from tests.support.staff import authenticator_app, current_code
 
 LONDON = ZoneInfo("Europe/London")
 AXE_JS = settings.BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -407,11 +409,15 @@ STAFF_PASSWORD = "staff-journey-password-1"
 
 
 def sign_in(page):
+    """Password, then the code from the authenticator app."""
+    app = authenticator_app(get_user_model().objects.get(username=STAFF_EMAIL))
     page.goto("/admin/")
-    expect(page.locator("body")).to_contain_text("wrong passwords in a row")
+    expect(page.locator("body")).to_contain_text("wrong passwords or codes")
     page.get_by_label("Username").fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code from your authenticator app").fill(current_code(app))
+    page.get_by_role("button", name="Continue").click()
     page.wait_for_url("**/admin/")
 
 

@@ -15,6 +15,7 @@ from core.groups import WORKFORCE_DEVELOPMENT
 from equality import services
 from equality.models import AnsweredMark, EqualityResponse, PendingResponse, answered_fingerprints
 from events.models import Registration
+from tests.support.staff import authenticator_app, current_code
 
 from .support import (
     SCREENSHOTS,
@@ -179,10 +180,13 @@ def test_workforce_development_sees_who_the_women_only_session_reached(
             EqualityResponse(event=event, sex=sex) for _ in range(number)
         )
     services.flush_answer_pool()  # as beat does: its registration has closed
+    app = authenticator_app(workforce_member)
     page.goto("/admin/")
     page.get_by_label("Username").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code from your authenticator app").fill(current_code(app))
+    page.get_by_role("button", name="Continue").click()
 
     page.get_by_role("link", name="Who our events reach").first.click()
     page.locator("#id_event").select_option(str(event.pk))

@@ -1,44 +1,54 @@
-"""Login lockout: five wrong passwords for one account from one address
-lock it for half an hour, with a clear page; an administrator can unlock."""
+"""Login lockout (django-axes): ten failures (wrong passwords or wrong
+second-factor codes) lock the username for half an hour from every address,
+and ten from one address lock that address; a clear page says so; an
+administrator can unlock; only a complete sign-in clears the count."""
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.test import Client
+
+from tests.support.staff import authenticator_app, current_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/?next=/admin/"
+USERNAME = "jo@herts.example.org"
+PASSWORD = "right-password-123"
+LIMIT = 10
 
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(
-        "jo@herts.example.org", "jo@herts.example.org", "right-password-123", is_staff=True
-    )
+    return get_user_model().objects.create_user(USERNAME, USERNAME, PASSWORD, is_staff=True)
 
 
-def sign_in(client, password, *, address="10.0.0.1"):
-    return client.post(
-        LOGIN,
-        {"username": "jo@herts.example.org", "password": password},
-        REMOTE_ADDR=address,
-    )
+def sign_in(client, password, *, address="10.0.0.1", username=USERNAME):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def second_factor(client, code, *, address="10.0.0.1"):
+    return client.post("/admin/second-factor/", {"code": code}, REMOTE_ADDR=address)
+
+
+def wrong_code(device) -> str:
+    return f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
 
 
 def test_the_login_page_says_when_sign_in_is_locked(client):
     page = client.get(LOGIN).content.decode()
 
-    assert "After 5 wrong passwords in a row" in page
+    assert f"After {LIMIT} wrong passwords or codes" in page
     assert "locked for 30 minutes" in page
 
 
-def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, staff):
-    for _ in range(4):
+def test_ten_wrong_passwords_lock_the_account_even_for_the_right_one(client, staff):
+    for _ in range(LIMIT - 1):
         assert sign_in(client, "wrong").status_code == 200
 
-    fifth = sign_in(client, "wrong")
-    right = sign_in(client, "right-password-123")
+    last = sign_in(client, "wrong")
+    right = sign_in(client, PASSWORD)
 
-    assert fifth.status_code == 429
+    assert last.status_code == 429
     assert right.status_code == 429
     page = right.content.decode()
     assert "Sign-in is locked for now" in page
@@ -46,34 +56,76 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one(client, st
     assert "_auth_user_id" not in client.session
 
 
-def test_the_lock_is_per_address_so_the_right_person_elsewhere_still_signs_in(client, staff):
-    for _ in range(5):
-        sign_in(client, "wrong", address="10.0.0.1")
+def test_wrong_passwords_spread_over_many_addresses_lock_the_username(client, staff):
+    for number in range(LIMIT):
+        sign_in(Client(), "wrong", address=f"203.0.113.{number + 1}")
 
-    elsewhere = sign_in(client, "right-password-123", address="10.0.0.2")
+    from_elsewhere = sign_in(client, PASSWORD, address="198.51.100.7")
 
-    assert elsewhere.status_code == 302
+    assert from_elsewhere.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_wrong_passwords_for_many_usernames_lock_the_address(client, staff):
+    for number in range(LIMIT):
+        sign_in(Client(), "wrong", username=f"guess{number}@herts.example.org")
+
+    same_address = sign_in(client, PASSWORD, address="10.0.0.1")
+    other_address = sign_in(Client(), PASSWORD, address="10.0.0.2")
+
+    assert same_address.status_code == 429
+    assert other_address.status_code == 302
+
+
+def test_wrong_second_factor_codes_count_and_lock_the_username(client, staff):
+    device = authenticator_app(staff)
+    sign_in(client, PASSWORD)
+    for _ in range(LIMIT - 1):
+        assert second_factor(client, wrong_code(device)).status_code == 200
+
+    last = second_factor(client, wrong_code(device))
+    again = Client()
+    password_again = sign_in(again, PASSWORD, address="198.51.100.7")
+
+    assert last.status_code == 429
+    assert "Sign-in is locked for now" in last.content.decode()
+    assert "_auth_user_id" not in client.session  # signed out of the half-done sign-in
+    assert password_again.status_code == 429
+
+
+def test_a_right_password_alone_does_not_reset_the_count(client, staff):
+    authenticator_app(staff)
+    for _ in range(LIMIT - 1):
+        sign_in(client, "wrong")
+    sign_in(client, PASSWORD)  # then no second factor
+    client.post("/admin/logout/")
+
+    response = sign_in(client, "wrong")
+
+    assert response.status_code == 429
+
+
+def test_a_complete_sign_in_resets_the_count(client, staff):
+    device = authenticator_app(staff)
+    for _ in range(LIMIT - 1):
+        sign_in(client, "wrong")
+    sign_in(client, PASSWORD)
+    assert second_factor(client, current_code(device)).status_code == 302
+    client.post("/admin/logout/")
+
+    for _ in range(LIMIT - 1):
+        sign_in(client, "wrong")
+    response = sign_in(client, PASSWORD)
+
+    assert response.status_code == 302
 
 
 def test_an_administrator_unlocks_with_axes_reset_username(client, staff):
-    for _ in range(5):
-        sign_in(client, "wrong")
+    for number in range(LIMIT):
+        sign_in(Client(), "wrong", address=f"203.0.113.{number + 1}")
 
-    call_command("axes_reset_username", "jo@herts.example.org", verbosity=0)
-    response = sign_in(client, "right-password-123")
+    call_command("axes_reset_username", USERNAME, verbosity=0)
+    response = sign_in(client, PASSWORD)
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staff.pk)
-
-
-def test_a_right_password_resets_the_count(client, staff):
-    for _ in range(4):
-        sign_in(client, "wrong")
-    sign_in(client, "right-password-123")
-    client.logout()
-
-    for _ in range(4):
-        sign_in(client, "wrong")
-    response = sign_in(client, "right-password-123")
-
-    assert response.status_code == 302

@@ -11,6 +11,7 @@ from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from emails.models import OutgoingEmail
 from mentoring import services
 from mentoring.models import ContactLogEntry, MentoringRequest, Outcome, RequestStatus
+from tests.support.staff import sign_in_staff
 
 from .support import make_request, staff_user
 
@@ -51,13 +52,13 @@ def change_form(request, *, contact=None, **fields):
 
 @pytest.fixture
 def team_client(client, team_member):
-    client.force_login(team_member)
+    sign_in_staff(client, team_member)
     return client
 
 
 @pytest.fixture
 def workforce_client(client, workforce_user):
-    client.force_login(workforce_user)
+    sign_in_staff(client, workforce_user)
     return client
 
 
@@ -117,7 +118,7 @@ def test_mentoring_permissions_given_to_someone_outside_the_team_still_show_noth
     workforce_user.user_permissions.add(
         *Permission.objects.filter(content_type__app_label="mentoring")
     )
-    client.force_login(workforce_user)
+    sign_in_staff(client, workforce_user)
     request, _ = make_request()
 
     assert CHANGELIST not in client.get("/admin/").content.decode()
@@ -126,7 +127,7 @@ def test_mentoring_permissions_given_to_someone_outside_the_team_still_show_noth
 
 
 def test_a_superuser_outside_the_group_sees_the_requests(client):
-    client.force_login(staff_user("root", superuser=True))
+    sign_in_staff(client, staff_user("root", superuser=True))
     make_request(name="Nguyễn Thị Lan")
 
     assert "Nguyễn Thị Lan" in client.get(CHANGELIST).content.decode()

@@ -5,6 +5,7 @@ from django.contrib.auth.models import Group
 from core.groups import WORKFORCE_DEVELOPMENT
 from privacy import services
 from privacy.models import AuditEntry
+from tests.support.staff import sign_in_staff
 
 from .conftest import ZOE
 
@@ -27,7 +28,7 @@ def staff(username, *, superuser=False, group=None):
 def test_superusers_see_audit_entries_read_only(client, zoe):
     services.export_personal_data(ZOE, by="jo.ops")
     services.erase_personal_data(ZOE, by="jo.ops")
-    client.force_login(staff("root", superuser=True))
+    sign_in_staff(client, staff("root", superuser=True))
 
     page = client.get(CHANGELIST)
     entry = client.get(f"{CHANGELIST}{AuditEntry.objects.first().pk}/change/")
@@ -43,7 +44,7 @@ def test_superusers_see_audit_entries_read_only(client, zoe):
 
 def test_other_staff_cannot_see_audit_entries(client, zoe):
     services.export_personal_data(ZOE, by="jo.ops")
-    client.force_login(staff("wd", group=WORKFORCE_DEVELOPMENT))
+    sign_in_staff(client, staff("wd", group=WORKFORCE_DEVELOPMENT))
 
     page = client.get(CHANGELIST)
     home = client.get("/admin/")

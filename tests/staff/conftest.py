@@ -1,5 +1,5 @@
 """Staff users for the admin tests: a member of each group, signed in with
-force_login (axes needs a request to authenticate; the lockout tests post
+sign_in_staff (axes needs a request to authenticate; the lockout tests post
 to the real login page)."""
 
 import pytest
@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT, ensure_staff_groups
+from tests.support.staff import sign_in_staff
 
 
 def staff_member(group_name: str, *, email: str):
@@ -23,11 +24,11 @@ def wd_user(db):
 
 @pytest.fixture
 def wd_client(client, wd_user):
-    client.force_login(wd_user)
+    sign_in_staff(client, wd_user)
     return client
 
 
 @pytest.fixture
 def pa_client(client, db):
-    client.force_login(staff_member(POSITIVE_ACTION, email="pa@example.org"))
+    sign_in_staff(client, staff_member(POSITIVE_ACTION, email="pa@example.org"))
     return client

@@ -72,7 +72,7 @@ def test_the_dashboard_takes_the_same_queries_for_few_or_many_events(
         RegistrationFactory.create_batch(2, event=event)
     wd_client.get(HOME)
 
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(16):
         wd_client.get(HOME)
 
 

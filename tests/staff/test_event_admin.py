@@ -121,7 +121,7 @@ def test_the_changelist_takes_the_same_queries_for_3_or_60_events(
         full_event_with_people()
     admin_client.get(CHANGELIST)  # warm the session and content types
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = admin_client.get(CHANGELIST)
 
     assert response.content.decode().count('class="field-fill_rate"') == events
@@ -307,7 +307,7 @@ def test_the_registrations_list_takes_the_same_queries_for_few_or_many(
     url = reverse("admin:events_registration_changelist")
     admin_client.get(url)
 
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         response = admin_client.get(url, {"event__id__exact": event.pk})
 
     assert response.status_code == 200

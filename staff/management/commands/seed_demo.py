@@ -238,6 +238,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo login for /admin/ ({group_name}): {user.username} / {DEMO_PASSWORD}"
             )
+        self.stdout.write(
+            "  Staff also need a second factor: at the first sign-in, after the password,\n"
+            "  scan the QR code with an authenticator app (or type the key it shows), or set\n"
+            "  up a passkey (at http://localhost:PORT, not 127.0.0.1), and keep the recovery\n"
+            "  codes. Lost it? `python manage.py reset_second_factor staff@example.org`."
+        )
 
 
 def demo_login(username: str, *, group_name: str):
