@@ -6,25 +6,18 @@ whatever the back office shows of an email goes through `redact` first.
 
 The secret paths are read from the URLconf (every route with a `<token>`),
 so a new kind of link is covered without a change here; anything else that
-looks like a token (32 or more URL-safe characters in a row) goes too."""
+looks like a token (32 or more URL-safe characters in a row) goes too. The
+logs have their own redaction (core/redaction.py), which walks the same
+URLconf."""
 
 import re
 from functools import cache
 
-from django.urls import URLPattern, URLResolver, get_resolver
+from core.redaction import route_patterns
 
 HIDDEN = "[hidden]"
 TOKEN_PARAMETER = "<str:token>"
 LOOKS_LIKE_A_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,}")
-
-
-def _routes(patterns, prefix: str = ""):
-    for pattern in patterns:
-        route = prefix + str(pattern.pattern)
-        if isinstance(pattern, URLResolver):
-            yield from _routes(pattern.url_patterns, route)
-        elif isinstance(pattern, URLPattern):
-            yield route
 
 
 @cache
@@ -34,7 +27,7 @@ def secret_link() -> re.Pattern:
     prefixes = sorted(
         {
             "/" + route.split(TOKEN_PARAMETER)[0]
-            for route in _routes(get_resolver().url_patterns)
+            for route, _ in route_patterns()
             if TOKEN_PARAMETER in route
         }
     )

@@ -42,7 +42,7 @@ def candidates_links(django_capture_on_commit_callbacks):
             services.register_candidate(
                 place,
                 first_name="Sam",
-                last_name=f"Candidate{number}",
+                last_name=["Adams", "Begum", "Clarke"][number],
                 email=f"sam{number}@example.com",
                 role=role(),
                 heard_from="social_media",
