@@ -12,8 +12,9 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from core import tokens
 from emails.models import OutgoingEmail
-from events import services, tokens
+from events import services
 from events.models import Event, EventStatus, RegistrationLink, RegistrationStatus
 from events.reminders import queue_due_reminders
 from tests.factories import EventFactory, RegistrationFactory
