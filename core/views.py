@@ -60,7 +60,11 @@ def server_error(request):
     # everything else is failing. Django calls this inside its `except`, so
     # the error is at hand: the database being unreachable is not a bug in
     # the page but an outage, answered 503 so that clients retry.
-    context = {"force_name": settings.FORCE_NAME}
+    context = {
+        "force_name": settings.FORCE_NAME,
+        "contact_email": settings.CONTACT_EMAIL,
+        "contact_phone": settings.CONTACT_PHONE,
+    }
     if isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE):
         body = loader.get_template("503.html").render(context)
         return HttpResponse(body, status=503, headers={"Retry-After": "60"})

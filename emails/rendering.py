@@ -20,7 +20,13 @@ _loaders: dict[str, Loader] = {}
 
 
 def render_email(kind: str, context: dict) -> tuple[str, str, str]:
-    context = {"force_name": settings.FORCE_NAME, "site_url": settings.SITE_URL, **context}
+    context = {
+        "force_name": settings.FORCE_NAME,
+        "site_url": settings.SITE_URL,
+        "contact_email": settings.CONTACT_EMAIL,
+        "contact_phone": settings.CONTACT_PHONE,
+        **context,
+    }
     subject = render_to_string(f"emails/{kind}_subject.txt", context)
     subject = " ".join(subject.split())
     text = render_to_string(f"emails/{kind}.txt", context)

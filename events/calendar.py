@@ -9,7 +9,7 @@ Outlook ignores a cancellation without them."""
 
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -77,12 +77,11 @@ def _entry(registration: Registration, *, cancel: bool) -> icalendar.Event:
     entry.add("dtend", event.ends_at.astimezone(LONDON))
     entry.add("summary", f"{event.title} ({settings.FORCE_NAME})")
     entry.add("status", "CANCELLED" if cancel else "CONFIRMED")
-    if event.is_online:
-        entry.add("location", "Online: joining details are in your email")
-    else:
-        entry.add("location", ", ".join([event.venue_name, *event.address.splitlines()]))
-    entry.add("description", f"Your reference: {registration.reference}")
-    entry.add("url", f"{settings.SITE_URL}{event.get_absolute_url()}")
+    entry.add("location", location(event))
+    entry.add("description", description(registration))
+    # For an online event the calendar's link is the way in (only people
+    # with a place get this file); otherwise the event's page.
+    entry.add("url", event.online_joining_url or f"{settings.SITE_URL}{event.get_absolute_url()}")
     name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
     entry.add("organizer", f"mailto:{address}", parameters={"CN": name or settings.FORCE_NAME})
     if cancel:
@@ -94,3 +93,59 @@ def _entry(registration: Registration, *, cancel: bool) -> icalendar.Event:
 
 def _name(registration: Registration) -> str:
     return registration.full_name.replace('"', "'")
+
+
+def location(event) -> str:
+    """Where, in one line: the joining link of an online event (or just
+    "Online" until staff add it), else the venue and address."""
+    if event.is_online:
+        return event.online_joining_url or "Online"
+    return ", ".join(part for part in [event.venue_name, *event.address.splitlines()] if part)
+
+
+def description(registration: Registration) -> str:
+    event = registration.event
+    lines = [f"Your reference: {registration.reference}"]
+    if event.is_online:
+        if event.online_joining_url:
+            lines.append(f"Join the video call: {event.online_joining_url}")
+        if event.online_joining_details:
+            lines.append(event.online_joining_details)
+        lines.append("Ask your questions in the chat.")
+    return "\n".join(lines)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def google_calendar_url(registration: Registration) -> str:
+    """Google Calendar's documented "add event" link, from the event's fields."""
+    event = registration.event
+    dates = "/".join(
+        f"{_utc(moment):%Y%m%dT%H%M%SZ}" for moment in (event.starts_at, event.ends_at)
+    )
+    query = {
+        "action": "TEMPLATE",
+        "text": f"{event.title} ({settings.FORCE_NAME})",
+        "dates": dates,
+        "details": description(registration),
+        "location": location(event),
+        "ctz": "Europe/London",
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query)
+
+
+def outlook_calendar_url(registration: Registration) -> str:
+    """Outlook on the web's "add event" link (personal accounts), from the event's fields."""
+    event = registration.event
+    query = {
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": f"{event.title} ({settings.FORCE_NAME})",
+        "startdt": f"{_utc(event.starts_at):%Y-%m-%dT%H:%M:%SZ}",
+        "enddt": f"{_utc(event.ends_at):%Y-%m-%dT%H:%M:%SZ}",
+        "body": description(registration),
+        "location": location(event),
+    }
+    return "https://outlook.live.com/calendar/0/deeplink/compose?" + urlencode(query)

@@ -126,8 +126,19 @@ class Event(TimeStampedModel):
     access_notes = models.TextField(
         blank=True, help_text="Step-free access, hearing loop, toilets."
     )
+    online_joining_url = models.URLField(
+        "Online joining link",
+        max_length=500,
+        blank=True,
+        help_text=(
+            "The video call's link. Only people with a place see it: on their "
+            "registration page, in their emails and calendar invite; never on a public page."
+        ),
+    )
     online_joining_details = models.TextField(
-        blank=True, help_text="Sent only to registered candidates, never shown publicly."
+        "Dial-in and other joining details",
+        blank=True,
+        help_text="Optional: a dial-in number, meeting ID or passcode. Sent only to people with a place.",
     )
     capacity = models.PositiveIntegerField()
     status = models.CharField(max_length=20, choices=EventStatus, default=EventStatus.DRAFT)
@@ -230,6 +241,15 @@ class RegistrationStatus(models.TextChoices):
 ACTIVE_STATUSES = [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING]
 
 
+class CancelReason(models.TextChoices):
+    """Why a registration was cancelled, so staff can tell someone who gave
+    their place back in one tap from an ordinary cancellation."""
+
+    CANCELLED = "cancelled", "Cancelled"
+    RELEASED = "released", "Gave the place back"
+    LEFT_WAITING_LIST = "left_waiting_list", "Left the waiting list"
+
+
 class HeardFrom(models.TextChoices):
     SOCIAL_MEDIA = "social_media", "Social media"
     FORCE_WEBSITE = "force_website", "The force's website"
@@ -274,6 +294,12 @@ class Registration(TimeStampedModel):
     privacy_accepted_at = models.DateTimeField()
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancel_reason = models.CharField(
+        max_length=20,
+        choices=CancelReason,
+        blank=True,
+        help_text="Blank unless cancelled (and for cancellations made before it was recorded).",
+    )
     checked_in_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(
         max_length=20, choices=RegistrationSource, default=RegistrationSource.ONLINE

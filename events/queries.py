@@ -1,7 +1,7 @@
 """Reads of events: for the public pages, then for staff."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Q, QuerySet, Value
@@ -12,7 +12,10 @@ from core import tokens
 
 from .models import (
     DEFAULT_CLOSE_BEFORE_START,
+    CancelReason,
     Event,
+    EventFormat,
+    EventStatus,
     Registration,
     RegistrationLink,
     RegistrationSource,
@@ -84,7 +87,117 @@ def registration_for_token(token: str) -> Registration | None:
     return link.registration if link else None
 
 
+def is_still_to_come(event: Event, *, now: datetime | None = None) -> bool:
+    """Published and not started: what a calendar entry, directions and
+    giving a place back are for."""
+    return event.status == EventStatus.PUBLISHED and event.starts_at > (now or timezone.now())
+
+
+@dataclass(frozen=True)
+class GiveBack:
+    """What the "I can't come" page shows for a registration.
+
+    state: "offer" (a place to give back), "offer_waiting" (leave the
+    waiting list), "released", "left_waiting_list", "cancelled" (cancelled
+    some other way), "event_cancelled" or "started". `promoted`: giving it
+    back gave the place to someone waiting. `after_closing`: registration
+    had closed (then, or by now); `waiting`: how many wait now."""
+
+    state: str
+    promoted: bool = False
+    after_closing: bool = False
+    waiting: int = 0
+
+
+def give_back_state(registration: Registration, *, now: datetime | None = None) -> GiveBack:
+    now = now or timezone.now()
+    event = registration.event
+    if registration.status == RegistrationStatus.CANCELLED:
+        if registration.cancel_reason == CancelReason.LEFT_WAITING_LIST:
+            return GiveBack("left_waiting_list")
+        if registration.cancel_reason != CancelReason.RELEASED:
+            return GiveBack("cancelled")
+        # release_place promotes with the very moment it records as cancelled_at.
+        promoted = Registration.objects.filter(
+            event_id=event.pk, promoted_at=registration.cancelled_at
+        ).exists()
+        return GiveBack(
+            "released",
+            promoted=promoted,
+            after_closing=registration.cancelled_at >= event.closes_at,
+        )
+    if event.status == EventStatus.CANCELLED:
+        return GiveBack("event_cancelled")
+    if event.starts_at <= now:
+        return GiveBack("started")
+    state = "offer" if registration.status == RegistrationStatus.CONFIRMED else "offer_waiting"
+    return GiveBack(state, after_closing=now >= event.closes_at, waiting=event.waiting_count)
+
+
 # Staff: the admin, the check-in page and the dashboard -----------------------
+
+
+@dataclass(frozen=True)
+class PlaceUse:
+    """How the places at one event were used. `booked`: confirmed places
+    booked ahead (walk-ins left out: they always come); `attended`: of
+    them, checked in; `released`: places given back with the one-tap link."""
+
+    booked: int
+    attended: int
+    released: int
+    ended: bool
+
+    @property
+    def release_rate(self) -> float | None:
+        """Share of the places held that were given back."""
+        held = self.booked + self.released
+        return self.released / held if held else None
+
+    @property
+    def no_show_rate(self) -> float | None:
+        """Share of the places booked whose holder did not come: only once
+        the event has ended, and only if the door checked anyone in (an
+        evening without check-in would look like nobody came)."""
+        if not self.ended or not self.attended or not self.booked:
+            return None
+        return (self.booked - self.attended) / self.booked
+
+
+def release_and_no_show_rates(
+    events: list[Event], *, now: datetime | None = None
+) -> dict[int, PlaceUse]:
+    """For each event, its PlaceUse (release rate and no-show rate): one query."""
+    now = now or timezone.now()
+    booked = Q(status=RegistrationStatus.CONFIRMED) & ~Q(source=RegistrationSource.WALK_IN)
+    rows = (
+        Registration.objects.filter(event_id__in=[event.pk for event in events])
+        .values("event_id")
+        .annotate(
+            booked=Count("pk", filter=booked),
+            attended=Count("pk", filter=booked & Q(checked_in_at__isnull=False)),
+            released=Count("pk", filter=Q(cancel_reason=CancelReason.RELEASED)),
+        )
+        .order_by()
+    )
+    counts = {row.pop("event_id"): row for row in rows}
+    empty = {"booked": 0, "attended": 0, "released": 0}
+    return {
+        event.pk: PlaceUse(**counts.get(event.pk, empty), ended=event.ends_at <= now)
+        for event in events
+    }
+
+
+def online_events_without_link(*, within: timedelta = timedelta(hours=48), now=None):
+    """Published online events starting within `within` that have no
+    joining link yet: the dashboard's warning."""
+    now = now or timezone.now()
+    return Event.objects.published().filter(
+        format=EventFormat.ONLINE,
+        online_joining_url="",
+        starts_at__gt=now,
+        starts_at__lte=now + within,
+    )
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,14 @@ def stored_context(
     manage_url: str | None,
     position: int | None,
     invite: str | None = None,
+    give_back_url: str | None = None,
 ) -> dict:
     """What the outbox row keeps until the worker renders it. `invite` is
     "publish" (add to the calendar), "cancel" (remove it) or None."""
     return {
         "registration": registration.pk,
         "manage_url": manage_url,
+        "give_back_url": give_back_url,
         "position": position,
         "invite": invite or INVITES.get(kind),
     }
@@ -47,6 +49,8 @@ def load(stored: dict) -> tuple[dict, list[dict]]:
         "event": registration.event,
         "position": stored["position"],
         "manage_url": stored["manage_url"],
+        # Rows queued before the one-tap link existed have none.
+        "give_back_url": stored.get("give_back_url"),
     }
     invite = stored["invite"]
     if invite is None:

@@ -16,4 +16,14 @@ urlpatterns = [
         views.CancelRegistrationView.as_view(),
         name="cancel",
     ),
+    path(
+        "registration/<str:token>/give-back/",
+        views.GiveBackView.as_view(),
+        name="give_back",
+    ),
+    path(
+        "registration/<str:token>/calendar.ics",
+        views.CalendarFileView.as_view(),
+        name="calendar",
+    ),
 ]

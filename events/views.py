@@ -1,6 +1,8 @@
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
@@ -8,7 +10,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from core.antispam import PublicFormMixin
 from core.pages import cached_page, row_fingerprint
 
-from . import queries, receipt, services
+from . import calendar, directions, queries, receipt, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
 from .models import EventState
 
@@ -164,6 +166,18 @@ class ManageRegistrationView(RegistrationMixin, FormView):
     template_name = "events/registration_detail.html"
     form_class = ChangeDetailsForm
 
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        registration, event = self.registration, self.registration.event
+        if registration.status == "confirmed" and queries.is_still_to_come(event):
+            context.update(
+                google_calendar_url=calendar.google_calendar_url(registration),
+                outlook_calendar_url=calendar.outlook_calendar_url(registration),
+                directions_url=directions.directions_url(event),
+                postcode=directions.postcode(event.address),
+            )
+        return context
+
     def get_initial(self):
         registration = self.registration
         return {
@@ -201,3 +215,40 @@ class CancelRegistrationView(RegistrationMixin, TemplateView):
         # The browser's receipt (the address, the registration) goes too.
         response.delete_cookie(receipt.cookie_name(), samesite="Lax")
         return response
+
+
+class CalendarFileView(RegistrationMixin, View):
+    """/registration/<token>/calendar.ics: the invite the confirmation
+    carried, for someone with a place at an event still to come."""
+
+    def get(self, request, *args, **kwargs):
+        registration = self.registration
+        if registration.status != "confirmed" or not queries.is_still_to_come(registration.event):
+            raise Http404("No calendar entry for this registration")
+        invite = calendar.registration_ics(registration)
+        return HttpResponse(
+            invite["content"],
+            content_type=invite["mimetype"],
+            headers={"Content-Disposition": 'attachment; filename="insight-event.ics"'},
+        )
+
+
+class GiveBackView(RegistrationMixin, TemplateView):
+    """/registration/<token>/give-back/: the one-tap "I can't come" from the
+    confirmation and reminders. A GET shows one button and changes nothing
+    (mail scanners follow links); the POST gives the place to the first
+    person waiting, then shows what happened (Post/Redirect/Get)."""
+
+    template_name = "events/registration_give_back.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["give_back"] = queries.give_back_state(self.registration)
+        return context
+
+    def post(self, request, *args, **kwargs):
+        # A refusal needs no message: the page, read again, says why
+        # (the event started or was cancelled, or it is done already).
+        with contextlib.suppress(ValidationError):
+            services.release_place(self.registration)
+        return redirect("events:give_back", token=kwargs["token"])

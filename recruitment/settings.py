@@ -6,6 +6,7 @@ the web process, no EMAIL_URL means emails go to the console and var/mail/:
 so `make run` needs no services. Production secrets have no default.
 """
 
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -40,6 +41,10 @@ DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default=f"{FORCE_NAME} recruitment <recruitment@example.org>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The team candidates can ask: shown in the footer of every page and email,
+# and on a registration's own page. No phone number: none is shown.
+CONTACT_EMAIL = env("CONTACT_EMAIL", default=parseaddr(DEFAULT_FROM_EMAIL)[1])
+CONTACT_PHONE = env("CONTACT_PHONE", default="")
 RETENTION_MONTHS = env.int("RETENTION_MONTHS", default=12)
 
 INSTALLED_APPS = [

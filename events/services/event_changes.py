@@ -24,6 +24,7 @@ from ..models import (
 )
 from .registrations import (
     EVENT_PAST,
+    give_back_url,
     lock_event,
     manage_url,
     promote_from_waiting_list,
@@ -122,7 +123,8 @@ EVENT_ALREADY_CANCELLED = "This event has already been cancelled."
 EVENT_CANCELLED_CANNOT_CHANGE = "This event has been cancelled, so it cannot be changed."
 EVENT_MUST_END_AFTER_START = "The event must end after it starts."
 TIME_FIELDS = ("starts_at", "ends_at")
-PLACE_FIELDS = ("format", "venue_name", "address", "online_joining_details")
+JOINING_FIELDS = ("online_joining_url", "online_joining_details")
+PLACE_FIELDS = ("format", "venue_name", "address", *JOINING_FIELDS)
 
 
 def change_event(
@@ -134,6 +136,7 @@ def change_event(
     address: str,
     event_format: str | None = None,
     online_joining_details: str | None = None,
+    online_joining_url: str | None = None,
 ) -> Event:
     """Move an event or change its place (None leaves a field as it is).
 
@@ -141,7 +144,8 @@ def change_event(
     stored: saves those fields and raises `sequence` (calendars replace the
     entry; reminders are timed again), and for a published event queues
     `event_changed` to everyone confirmed (with a new .ics) or waiting, each
-    with a fresh manage link. Returns the event as saved. Raises
+    with a fresh manage link; when only the online joining link or details
+    changed, to those confirmed alone (nobody else may see them). Returns the event as saved. Raises
     ValidationError for a cancelled event or an end before the start.
     """
     if ends_at <= starts_at:
@@ -149,6 +153,7 @@ def change_event(
     new = {"starts_at": starts_at, "ends_at": ends_at, "venue_name": venue_name}
     new |= {"address": address, "format": event_format}
     new |= {"online_joining_details": online_joining_details}
+    new |= {"online_joining_url": online_joining_url}
     with transaction.atomic():
         locked = lock_event(event.pk)
         if locked.status == EventStatus.CANCELLED:
@@ -172,14 +177,21 @@ def change_event(
 
 
 def _queue_event_changed(event: Event, *, before: Event, changed: list[str]) -> int:
+    joining_only = all(name in JOINING_FIELDS for name in changed)
+    registrations = event.registrations.active()
+    if joining_only:
+        registrations = registrations.filter(status=RegistrationStatus.CONFIRMED)
     return queue_registration_emails(
-        list(event.registrations.active()),
+        list(registrations),
         kind="event_changed",
         dedupe_key=lambda registration: f"event_changed:{registration.pk}:{event.sequence}",
         context={
             "before": before,
             "time_changed": any(name in TIME_FIELDS for name in changed),
-            "place_changed": any(name in PLACE_FIELDS for name in changed),
+            "place_changed": any(
+                name in PLACE_FIELDS and name not in JOINING_FIELDS for name in changed
+            ),
+            "joining_changed": any(name in JOINING_FIELDS for name in changed),
         },
         attachment=_invite_if_confirmed,
     )
@@ -265,6 +277,7 @@ def queue_registration_emails(
                     "event": registration.event,
                     "manage_url": manage_url(token) if token else None,
                     "door_pass": pass_wanted,
+                    "give_back_url": give_back_url(token) if token else None,
                 },
                 dedupe_key=keys[registration.pk],
                 about=f"registration:{registration.pk}",

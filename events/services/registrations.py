@@ -20,6 +20,7 @@ from emails.services import EmailToQueue, queue_emails
 from .. import registration_emails
 from ..models import (
     ACTIVE_STATUSES,
+    CancelReason,
     Event,
     EventState,
     EventStatus,
@@ -35,6 +36,7 @@ REGISTRATION_NOT_OPEN = "Registration for this event has not opened yet."
 REGISTRATION_CLOSED = "Registration for this event has closed."
 EVENT_NOT_PUBLISHED = "This event is not open for registration."
 REGISTRATION_ALREADY_CANCELLED = "This registration has already been cancelled."
+EVENT_STARTED = "This event has already started, so it is too late to give your place back."
 
 RESEND_QUIET_PERIOD = timedelta(minutes=10)
 
@@ -187,6 +189,11 @@ def manage_url(token: str) -> str:
     return settings.SITE_URL + reverse("events:manage", kwargs={"token": token})
 
 
+def give_back_url(token: str) -> str:
+    """The one-tap "I can't come: give my place to someone else" link."""
+    return settings.SITE_URL + reverse("events:give_back", kwargs={"token": token})
+
+
 def waiting_position(registration: Registration) -> int | None:
     if registration.status != RegistrationStatus.WAITING:
         return None
@@ -220,6 +227,7 @@ def _queue_registration_email(
         registration,
         kind=kind,
         manage_url=manage_url(token) if token else None,
+        give_back_url=give_back_url(token) if token else None,
         position=position,
         invite=invite,
     )
@@ -272,10 +280,7 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
         if registration.status == RegistrationStatus.CANCELLED:
             raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="already_cancelled")
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
-        registration.status = RegistrationStatus.CANCELLED
-        registration.cancelled_at = now
-        registration.save(update_fields=["status", "cancelled_at", "updated_at"])
-        registration.event = event
+        _mark_cancelled(registration, event=event, reason=CancelReason.CANCELLED, now=now)
         _queue_registration_email(
             registration, kind="registration_cancelled", invite="cancel" if was_confirmed else None
         )
@@ -285,14 +290,73 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
     return registration
 
 
-def promote_from_waiting_list(event: Event, *, now: datetime | None = None) -> list[Registration]:
+def _mark_cancelled(
+    registration: Registration, *, event: Event, reason: str, now: datetime
+) -> None:
+    registration.status = RegistrationStatus.CANCELLED
+    registration.cancelled_at = now
+    registration.cancel_reason = reason
+    registration.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated_at"])
+    registration.event = event
+
+
+@dataclass(frozen=True)
+class ReleaseOutcome:
+    """What giving a place back did: the registration (now cancelled), the
+    person it promoted (None when nobody was waiting, or the registration
+    was itself on the waiting list) and whether it had a place."""
+
+    registration: Registration
+    promoted: Registration | None
+    had_place: bool
+
+
+def release_place(registration: Registration, *, now: datetime | None = None) -> ReleaseOutcome:
+    """Give a place back (or leave the waiting list) from the one-tap link in
+    the confirmation and reminders, and promote the first person waiting in
+    the same transaction: unlike a cancellation, also after registration has
+    closed, until the event starts, so a late "I can't come" still fills the
+    seat. Locks the event row, then the registration, so a double tap or two
+    releases at once promote nobody twice. Marks the registration cancelled
+    with cancel_reason "released" (or "left_waiting_list"). Queues the
+    cancellation email (with an .ics removing the entry) and the promotion
+    email. Raises ValidationError when already cancelled, or when the event
+    has started or was cancelled."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = lock_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status == RegistrationStatus.CANCELLED:
+            raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="already_cancelled")
+        if event.status == EventStatus.CANCELLED:
+            raise ValidationError(EVENT_CANCELLED, code="event_cancelled")
+        if event.starts_at <= now:
+            raise ValidationError(EVENT_STARTED, code="started")
+        had_place = registration.status == RegistrationStatus.CONFIRMED
+        reason = CancelReason.RELEASED if had_place else CancelReason.LEFT_WAITING_LIST
+        _mark_cancelled(registration, event=event, reason=reason, now=now)
+        _queue_registration_email(
+            registration, kind="registration_cancelled", invite="cancel" if had_place else None
+        )
+        promoted = []
+        if had_place:
+            event.confirmed_count -= 1
+            promoted = promote_from_waiting_list(event, now=now, until_start=True)
+    return ReleaseOutcome(registration, promoted[0] if promoted else None, had_place)
+
+
+def promote_from_waiting_list(
+    event: Event, *, now: datetime | None = None, until_start: bool = False
+) -> list[Registration]:
     """Fill free places from the waiting list, first come first served.
 
     The caller must hold the event row lock (from lock_event)
-    inside its transaction. Nobody is promoted after registration closes,
-    or for an event that is not published. Queues a promotion email each."""
+    inside its transaction. Nobody is promoted after registration closes
+    (with `until_start`, after the event starts), or for an event that is
+    not published. Queues a promotion email each."""
     now = now or timezone.now()
-    if event.status != EventStatus.PUBLISHED or now >= event.closes_at:
+    deadline = event.starts_at if until_start else event.closes_at
+    if event.status != EventStatus.PUBLISHED or now >= deadline:
         return []
     free = event.capacity - event.confirmed_count
     if free <= 0:

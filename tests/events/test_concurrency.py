@@ -6,6 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
+from emails.models import OutgoingEmail
 from events import services
 from events.models import Registration, RegistrationStatus
 from tests.conftest import requires_postgresql
@@ -95,3 +96,35 @@ def test_cancellations_racing_registrations_never_leave_a_free_place_with_people
     assert registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 10
     assert registrations.filter(status=RegistrationStatus.WAITING).count() == 5 + 20 - 6
     assert registrations.filter(status=RegistrationStatus.CANCELLED).count() == 6
+
+
+def test_the_same_place_given_back_ten_times_at_once_promotes_one_person():
+    event = EventFactory(capacity=1)
+    [holder] = RegistrationFactory.create_batch(1, event=event)
+    waiting = RegistrationFactory.create_batch(3, event=event, status=RegistrationStatus.WAITING)
+
+    errors = run_together([lambda: services.release_place(holder) for _ in range(10)])
+
+    assert len(errors) == 9
+    assert {error.messages[0] for error in errors} == {services.REGISTRATION_ALREADY_CANCELLED}
+    statuses = [Registration.objects.get(pk=r.pk).status for r in waiting]
+    assert statuses == [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITING, "waiting"]
+    assert OutgoingEmail.objects.filter(kind="promoted_from_waiting_list").count() == 1
+
+
+def test_places_given_back_at_once_promote_each_person_waiting_once():
+    event = EventFactory(capacity=6)
+    confirmed = RegistrationFactory.create_batch(6, event=event)
+    RegistrationFactory.create_batch(4, event=event, status=RegistrationStatus.WAITING)
+
+    errors = run_together([lambda r=r: services.release_place(r) for r in confirmed])
+
+    assert errors == []
+    event.refresh_from_db()
+    registrations = Registration.objects.filter(event=event)
+    assert registrations.filter(status=RegistrationStatus.CONFIRMED).count() == 4
+    assert registrations.filter(status=RegistrationStatus.WAITING).count() == 0
+    assert (event.confirmed_count, event.waiting_count) == (4, 0)
+    promotions = OutgoingEmail.objects.filter(kind="promoted_from_waiting_list")
+    assert promotions.count() == 4
+    assert len(set(promotions.values_list("to", flat=True))) == 4

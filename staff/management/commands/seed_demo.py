@@ -43,9 +43,17 @@ HQ = {
 }
 ONLINE = {
     "format": EventFormat.ONLINE,
+    "online_joining_url": "https://meet.example.org/insight-online-evening",
     "online_joining_details": (
-        "Join on Microsoft Teams from your phone or computer. The link and a "
-        "dial-in number are in your confirmation email. Cameras are optional."
+        "Join from your phone or computer; no app to install. To listen by phone, "
+        "dial 01632 960123 and enter meeting ID 482 1937 when asked. Cameras are optional."
+    ),
+    "description": (
+        "Hear from serving officers, PCSOs and special constables about a normal "
+        "shift, the training, pay and shift patterns, and how the application and "
+        "assessment work.\n\n"
+        "Ask your questions in the chat at any time, by name or anonymously. Your "
+        "camera can stay off: there is nothing to prepare."
     ),
 }
 DESCRIPTION = (
