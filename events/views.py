@@ -10,7 +10,7 @@ from core.pages import cached_page, row_fingerprint
 
 from . import queries, receipt, services
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
-from .models import EventState
+from .models import EventState, RegistrationStatus
 
 
 class EventListView(ListView):
@@ -189,12 +189,16 @@ class CancelRegistrationView(RegistrationMixin, TemplateView):
     template_name = "events/registration_cancel.html"
 
     def post(self, request, *args, **kwargs):
+        was_waiting = self.registration.status == RegistrationStatus.WAITING
         try:
             services.cancel_registration(self.registration)
         except ValidationError as error:
             messages.info(request, error.messages[0])
         else:
-            messages.success(
-                request, "Your registration has been cancelled. We have sent you an email."
+            done = (
+                "You have left the waiting list."
+                if was_waiting
+                else "Your registration has been cancelled."
             )
+            messages.success(request, f"{done} We have sent you an email.")
         return redirect("events:manage", token=kwargs["token"])

@@ -483,6 +483,25 @@ def test_waiting_list_link_shows_the_position(client):
     assert "You are number 1 on the waiting list" in body
 
 
+def test_someone_waiting_is_offered_to_leave_the_waiting_list_not_to_cancel(client):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    client.post(register_url(event), form_data())
+    token = link_token(OutgoingEmail.objects.get(kind="waiting_list_joined"))
+
+    manage = client.get(f"/registration/{token}/").content.decode()
+    confirm = client.get(f"/registration/{token}/cancel/").content.decode()
+    done = client.post(f"/registration/{token}/cancel/", follow=True).content.decode()
+
+    assert "Leave the waiting list" in manage
+    assert "Cancel my registration" not in manage
+    assert "Are you sure you want to leave the waiting list?" in confirm
+    assert "Yes, leave the waiting list" in confirm
+    assert "cancel my registration" not in confirm
+    assert "You have left the waiting list." in done
+    assert Registration.objects.filter(status=RegistrationStatus.CANCELLED).count() == 1
+
+
 def test_online_joining_details_appear_for_confirmed_registrants(client):
     event = EventFactory(
         format=EventFormat.ONLINE, online_joining_details="Teams meeting ID 999 888"
