@@ -1,5 +1,6 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -212,3 +213,13 @@ def test_expired_sessions_are_deleted_and_live_ones_kept(db):
 
     remaining = [s.get_decoded()["registered_email"] for s in Session.objects.all()]
     assert remaining == ["live@example.com"]
+
+
+def test_privacy_notice_opens_with_a_contents_list_linking_every_section(client, db):
+    body = client.get("/privacy/").content.decode()
+
+    sections = re.findall(r'<h2 class="govuk-heading-l" id="([a-z-]+)">', body)
+    contents = body.split('id="contents-title"', 1)[1].split("</nav>", 1)[0]
+    assert len(sections) == 9
+    assert re.findall(r'href="#([a-z-]+)"', contents) == sections
+    assert body.index("contents-title") < body.index(f'id="{sections[0]}"')
