@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -8,7 +9,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from core.antispam import PublicFormMixin
 from core.pages import cached_page, row_fingerprint
 
-from . import queries, receipt, services
+from . import queries, receipt, services, structured_data
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
 from .models import EventState, RegistrationStatus
 
@@ -53,7 +54,16 @@ class EventDetailView(View):
         return cached_page(request, key, lambda: self.render(event, state))
 
     def render(self, event, state):
-        context = {"event": event, "state": state}
+        prefetch_related_objects([event], "roles")
+        context = {
+            "event": event,
+            "state": state,
+            "page_url": structured_data.absolute(event.get_absolute_url()),
+            "preview_text": structured_data.preview_text(event, state=state),
+            "structured_data": structured_data.event_data(event, state=state),
+        }
+        if state == EventState.FULL:
+            context["other_dates"] = queries.other_open_dates(event)
         if not event.accepts_registrations():
             context["next_event"] = queries.next_similar_event(event)
         return render(self.request, self.template_name, context)

@@ -218,7 +218,7 @@ def test_expired_sessions_are_deleted_and_live_ones_kept(db):
 def test_privacy_notice_opens_with_a_contents_list_linking_every_section(client, db):
     body = client.get("/privacy/").content.decode()
 
-    sections = re.findall(r'<h2 class="govuk-heading-l" id="([a-z-]+)">', body)
+    sections = re.findall(r'<h2 class="govuk-heading-l"\s+id="([a-z-]+)">', body)
     contents = body.split('id="contents-title"', 1)[1].split("</nav>", 1)[0]
     assert len(sections) == 9
     assert re.findall(r'href="#([a-z-]+)"', contents) == sections
