@@ -89,8 +89,8 @@ def build_site() -> SiteData:
     )
     holder = register(full_event, first_name="Priya", email="priya@example.com")
     other_date_event = EventFactory(
-        title="Women-only insight evening: second date",
-        slug="women-only-insight-evening-second-date",
+        title="Evening for women: second date",
+        slug="evening-for-women-second-date",
         audience=Audience.WOMEN,
         starts_at=evening(35),
         ends_at=evening(35, hour=21),
