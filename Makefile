@@ -13,6 +13,8 @@ JS := build/js/checkin-scanner.js
 CHROMIUM := /usr/bin/chromium
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Exported so that settings.SITE_URL (links in emails) follows it.
+export PORT
 
 .PHONY: install run test lint fmt bench assets static clean
 

@@ -3,9 +3,10 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.generic import TemplateView
 
 from . import health
@@ -25,6 +26,13 @@ def healthz(request):
         "worker_last_seen": health.worker_last_seen(),
     }
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """Browsers and link previews ask for /favicon.ico whatever the page
+    says: send them to the static icon (its name changes with its content)."""
+    return redirect(static("images/favicon.ico"))
 
 
 class PrivacyView(TemplateView):

@@ -123,7 +123,9 @@ class QuestionnaireForm(forms.Form):
         self.helper.form_id = "equality-form"
         self.helper.attrs = {"novalidate": ""}
         self.helper.layout = Layout(
-            *[Field.radios(name, legend_size=Size.MEDIUM) for name in self.fields],
+            # Small radios and legends: seven questions fit a phone in
+            # about two thirds of the height.
+            *[Field.radios(name, legend_size=Size.SMALL, small=True) for name in self.fields],
             _buttons(skip=True),
         )
 

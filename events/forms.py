@@ -153,13 +153,11 @@ class RegistrationForm(HumanCheckForm, CandidateDetailsForm):
         },
     )
     heard_from = forms.ChoiceField(
-        label="How did you hear about this event?",
+        label="How did you hear about this event? (optional)",
         choices=HeardFrom.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select how you heard about this event",
-            "invalid_choice": "Select how you heard about this event",
-        },
+        required=False,
+        error_messages={"invalid_choice": "Select how you heard about this event"},
     )
     privacy = forms.BooleanField(
         label="I have read the privacy notice",

@@ -290,7 +290,8 @@ class Registration(TimeStampedModel):
     phone = models.CharField(max_length=30, blank=True)
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="registrations")
     access_needs = models.TextField(blank=True)
-    heard_from = models.CharField(max_length=30, choices=HeardFrom)
+    # Optional on the form: blank when the candidate did not say.
+    heard_from = models.CharField(max_length=30, choices=HeardFrom, blank=True)
     privacy_accepted_at = models.DateTimeField()
     promoted_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)

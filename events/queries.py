@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet, Value
+from django.db.models import Count, F, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower, TruncDate
 from django.utils import timezone
 
@@ -55,16 +55,39 @@ def event_for_page(slug: str) -> Event | None:
         return None
 
 
+def _still_open(now: datetime) -> Q:
+    """Registration has not closed (by its own deadline or the default)."""
+    return Q(registration_closes_at__gt=now) | Q(
+        registration_closes_at__isnull=True, starts_at__gt=now + DEFAULT_CLOSE_BEFORE_START
+    )
+
+
+def other_open_dates(event: Event, *, limit: int = 5, now: datetime | None = None) -> list[Event]:
+    """Offered when `event` is full: the soonest other events for the same
+    audience and (at least) the same roles that take registrations now and
+    have a place free. One query (the roles come from `event.roles.all()`,
+    prefetched or not)."""
+    now = now or timezone.now()
+    role_ids = [role.pk for role in event.roles.all()]
+    opened = Q(registration_opens_at__isnull=True) | Q(registration_opens_at__lte=now)
+    return list(
+        Event.objects.published()
+        .filter(_still_open(now), opened, audience=event.audience)
+        .filter(confirmed_count__lt=F("capacity"), waiting_count=0)
+        .exclude(pk=event.pk)
+        .annotate(shared_roles=Count("roles", filter=Q(roles__in=role_ids), distinct=True))
+        .filter(shared_roles=len(role_ids))
+        .order_by("starts_at", "pk")[:limit]
+    )
+
+
 def next_similar_event(event: Event) -> Event | None:
     """The soonest event like this one that still takes registrations,
     offered when this one is past, cancelled, closed or not yet open."""
     now = timezone.now()
-    still_open = Q(registration_closes_at__gt=now) | Q(
-        registration_closes_at__isnull=True, starts_at__gt=now + DEFAULT_CLOSE_BEFORE_START
-    )
     candidates = (
         Event.objects.published()
-        .filter(still_open)
+        .filter(_still_open(now))
         .exclude(pk=event.pk)
         .order_by("starts_at", "pk")
     )

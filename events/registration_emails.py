@@ -7,7 +7,7 @@ shows the event as it is then."""
 
 from emails.rendering import render_later
 
-from . import calendar, door_pass
+from . import calendar, door_pass, queries
 from .models import Registration
 
 # Which calendar file goes with each kind, unless the caller says otherwise.
@@ -62,6 +62,17 @@ def load(stored: dict) -> tuple[dict, list[dict]]:
     return context, attachments
 
 
+def load_waiting_list_joined(stored: dict) -> tuple[dict, list[dict]]:
+    """As load(), with the other dates that still have places (as the
+    event's page lists them): the email is not a dead end."""
+    context, attachments = load(stored)
+    context["other_dates"] = queries.other_open_dates(context["event"])
+    return context, attachments
+
+
+LOADERS = {"waiting_list_joined": load_waiting_list_joined}
+
+
 def register() -> None:
     for kind in KINDS:
-        render_later(kind, load)
+        render_later(kind, LOADERS.get(kind, load))

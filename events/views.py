@@ -2,6 +2,7 @@ import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -10,9 +11,9 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from core.antispam import PublicFormMixin
 from core.pages import cached_page, row_fingerprint
 
-from . import calendar, directions, queries, receipt, services
+from . import calendar, directions, queries, receipt, services, structured_data
 from .forms import ChangeDetailsForm, EventFilterForm, RegistrationForm
-from .models import EventState
+from .models import EventState, RegistrationStatus
 
 
 class EventListView(ListView):
@@ -55,7 +56,16 @@ class EventDetailView(View):
         return cached_page(request, key, lambda: self.render(event, state))
 
     def render(self, event, state):
-        context = {"event": event, "state": state}
+        prefetch_related_objects([event], "roles")
+        context = {
+            "event": event,
+            "state": state,
+            "page_url": structured_data.absolute(event.get_absolute_url()),
+            "preview_text": structured_data.preview_text(event, state=state),
+            "structured_data": structured_data.event_data(event, state=state),
+        }
+        if state == EventState.FULL:
+            context["other_dates"] = queries.other_open_dates(event)
         if not event.accepts_registrations():
             context["next_event"] = queries.next_similar_event(event)
         return render(self.request, self.template_name, context)
@@ -203,14 +213,18 @@ class CancelRegistrationView(RegistrationMixin, TemplateView):
     template_name = "events/registration_cancel.html"
 
     def post(self, request, *args, **kwargs):
+        was_waiting = self.registration.status == RegistrationStatus.WAITING
         try:
             services.cancel_registration(self.registration)
         except ValidationError as error:
             messages.info(request, error.messages[0])
         else:
-            messages.success(
-                request, "Your registration has been cancelled. We have sent you an email."
+            done = (
+                "You have left the waiting list."
+                if was_waiting
+                else "Your registration has been cancelled."
             )
+            messages.success(request, f"{done} We have sent you an email.")
         response = redirect("events:manage", token=kwargs["token"])
         # The browser's receipt (the address, the registration) goes too.
         response.delete_cookie(receipt.cookie_name(), samesite="Lax")

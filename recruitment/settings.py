@@ -35,7 +35,9 @@ else:
             f"{error}. With DEBUG off, SECRET_KEY and ALLOWED_HOSTS must be set."
         ) from None
 
-SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Links in emails: `make run` serves on PORT (default 8000), so without a
+# SITE_URL they point at that port.
+SITE_URL = env("SITE_URL", default=f"http://127.0.0.1:{env.int('PORT', default=8000)}").rstrip("/")
 FORCE_NAME = env("FORCE_NAME", default="Hertfordshire Constabulary")
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default=f"{FORCE_NAME} recruitment <recruitment@example.org>"

@@ -49,6 +49,8 @@ class SiteData:
     registration: Registration
     manage_path: str
     full_event_holder_path: str
+    # The full event's other date: same roles and audience, places free.
+    other_date_event: Event | None = None
 
 
 def build_site() -> SiteData:
@@ -89,6 +91,15 @@ def build_site() -> SiteData:
         **hq,
     )
     holder = register(full_event, first_name="Priya", email="priya@example.com")
+    other_date_event = EventFactory(
+        title="Evening for women: second date",
+        slug="evening-for-women-second-date",
+        audience=Audience.WOMEN,
+        starts_at=evening(35),
+        ends_at=evening(35, hour=21),
+        capacity=40,
+        **hq,
+    )
     online_event = EventFactory(
         title="Online evening for LGBT+ candidates",
         slug="online-evening-lgbt",
@@ -146,6 +157,7 @@ def build_site() -> SiteData:
         registration=registration,
         manage_path=link_path(registration.email, kind="registration_confirmed"),
         full_event_holder_path=link_path(holder.email, kind="registration_confirmed"),
+        other_date_event=other_date_event,
     )
 
 

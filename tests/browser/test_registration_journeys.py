@@ -78,9 +78,9 @@ def test_find_an_evening_and_register_with_the_keyboard_alone(page, site):
 def test_join_the_waiting_list_and_get_the_place_when_it_frees(page, site):
     page.goto("/events/")
     card = page.locator(".app-event-card", has_text=site.full_event.title)
-    expect(card.locator(".govuk-tag")).to_have_text("Full: join the waiting list")
+    expect(card.locator(".govuk-tag")).to_have_text("Full: waiting list open")
     card.get_by_role("link", name=site.full_event.title).click()
-    expect(page.locator("main")).to_contain_text("Full. You can join the waiting list.")
+    expect(page.locator("main")).to_contain_text("Full. You can join the waiting list")
     page.get_by_role("button", name="Join the waiting list").click()
     expect(page.locator("h1")).to_have_text(f"Join the waiting list for {site.full_event.title}")
     fill_registration_form(page, first_name="Grace", email="grace@example.com")
@@ -92,6 +92,8 @@ def test_join_the_waiting_list_and_get_the_place_when_it_frees(page, site):
     page.goto(link_path("grace@example.com", kind="waiting_list_joined"))
     expect(page.locator("main .govuk-tag")).to_have_text("On the waiting list")
     expect(page.locator("main")).to_contain_text("You are number 1 on the waiting list.")
+    expect(page.get_by_role("button", name="Leave the waiting list")).to_be_visible()
+    expect(page.get_by_role("button", name="Cancel my registration")).to_have_count(0)
 
     # The person with the only place cancels with their own link...
     page.goto(site.full_event_holder_path + "cancel/")
@@ -114,7 +116,6 @@ ERRORS_AND_FIELDS = [
     ("Enter your last name", "#id_last_name"),
     ("Enter your email address", "#id_email"),
     ("Select the role you are most interested in", "#id_role_1"),
-    ("Select how you heard about this event", "#id_heard_from_1"),
     ("Confirm that you have read the privacy notice", "#id_privacy"),
 ]
 
@@ -148,7 +149,7 @@ def test_what_was_typed_is_kept_after_an_error(page, site):
     page.get_by_role("button", name="Register").click()
 
     expect(page.locator(".govuk-error-summary").get_by_role("link")).to_have_text(
-        ["Enter your last name", "Select how you heard about this event"]
+        ["Enter your last name"]
     )
     expect(page.get_by_label("First name")).to_have_value("王芳")
     expect(page.get_by_label("Email address")).to_have_value("wang.fang+events@example.com")

@@ -76,3 +76,54 @@ def test_without_redis_url_tasks_run_in_process():
         assert os.environ["REDIS_URL"] == settings.CELERY_BROKER_URL
     else:
         assert settings.CELERY_BROKER_URL == "memory://"
+
+
+def _site_url(env_overrides: dict) -> str:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SITE_URL", "PORT", "DJANGO_SETTINGS_MODULE"}
+    }
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "recruitment.settings", "DJANGO_READ_DOT_ENV": "false"},
+        DEBUG="true",
+        **env_overrides,
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_links_in_emails_follow_the_port_make_run_serves_on():
+    assert _site_url({}) == "http://127.0.0.1:8000"
+    assert _site_url({"PORT": "8100"}) == "http://127.0.0.1:8100"
+    assert _site_url({"PORT": "8100", "SITE_URL": "https://events.example.org/"}) == (
+        "https://events.example.org"
+    )
+
+
+def test_make_run_hands_its_port_to_the_settings():
+    # `PORT=8100 make run`: a recipe of the Makefile sees what `run` sees.
+    print_site_url = (
+        "print-site-url: ; @DJANGO_READ_DOT_ENV=false DEBUG=true $(PY) -c "
+        "'from django.conf import settings; print(settings.SITE_URL)'"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in {"SITE_URL", "PORT"}}
+    env.update(DJANGO_SETTINGS_MODULE="recruitment.settings", PORT="8100")
+
+    result = subprocess.run(
+        ["make", "-s", f"--eval={print_site_url}", "print-site-url"],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.strip() == "http://127.0.0.1:8100"

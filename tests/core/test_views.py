@@ -1,9 +1,12 @@
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 from recruitment.settings import BASE_DIR
@@ -33,6 +36,25 @@ def test_every_page_links_to_privacy_accessibility_and_cookies(client, db):
     for link in ('href="/privacy/"', 'href="/accessibility/"', 'href="/cookies/"'):
         assert link in body
     assert 'href="#main-content"' in body
+
+
+def test_favicon_ico_leads_to_the_forces_own_icon(client, db):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 302
+    assert "max-age=86400" in response["Cache-Control"]
+    icon = finders.find(response["Location"].removeprefix(settings.STATIC_URL))
+    assert icon, response["Location"]
+    with open(icon, "rb") as file:
+        assert file.read(4) == b"\x00\x00\x01\x00"  # an ICO file
+
+
+def test_pages_name_the_icon(client, db):
+    body = client.get("/privacy/").content.decode()
+
+    assert 'rel="icon"' in body
+    assert "favicon.ico" in body
+    assert "favicon.svg" in body
 
 
 def test_unknown_page_is_a_styled_404(client, db):
@@ -191,3 +213,13 @@ def test_expired_sessions_are_deleted_and_live_ones_kept(db):
 
     remaining = [s.get_decoded()["registered_email"] for s in Session.objects.all()]
     assert remaining == ["live@example.com"]
+
+
+def test_privacy_notice_opens_with_a_contents_list_linking_every_section(client, db):
+    body = client.get("/privacy/").content.decode()
+
+    sections = re.findall(r'<h2 class="govuk-heading-l"\s+id="([a-z-]+)">', body)
+    contents = body.split('id="contents-title"', 1)[1].split("</nav>", 1)[0]
+    assert len(sections) == 9
+    assert re.findall(r'href="#([a-z-]+)"', contents) == sections
+    assert body.index("contents-title") < body.index(f'id="{sections[0]}"')

@@ -57,6 +57,19 @@ def test_a_new_and_a_repeat_registration_end_on_the_same_page_with_the_same_offe
     assert 'name="skip"' in new.content.decode()
 
 
+def test_the_questions_page_folds_the_introduction_the_offer_already_gave(client, event):
+    offer = client.get(register(client, event)["Location"]).content.decode()
+
+    page = client.get(QUESTIONS).content.decode()
+
+    why = "Staff only ever see totals"
+    assert why in offer
+    assert page.count(why) == 1
+    details = page.split('<details class="govuk-details">', 1)[1].split("</details>", 1)[0]
+    assert why in details
+    assert page.count("govuk-radios--small") == len(QuestionnaireForm.base_fields)
+
+
 def test_a_new_registration_answers_once_and_is_thanked(client, event):
     register(client, event)
     registration = Registration.objects.get()

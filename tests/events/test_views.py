@@ -68,9 +68,46 @@ def test_event_cards_show_time_in_london_place_audience_and_state(client):
 
     assert "Women" in body
     assert "Online" in body
-    assert "Full: join the waiting list" in body
+    assert "Full: waiting list open" in body
     assert "Cancelled" in body
-    assert "Open" in body
+    assert "80 places left" in body
+
+
+def test_event_cards_count_the_places_left(client):
+    few = EventFactory(title="Few left", capacity=4)
+    RegistrationFactory.create_batch(3, event=few)
+
+    body = client.get("/events/").content.decode()
+
+    assert "1 place left" in body
+    assert "1 places" not in body
+
+
+@pytest.mark.parametrize(
+    ("query", "count"),
+    [
+        ("format=in_person", "0 events match your filters"),
+        ("audience=women", "1 event matches your filters"),
+        ("format=online", "2 events match your filters"),
+        ("", "2 events"),
+    ],
+)
+def test_the_count_agrees_with_its_number(client, query, count):
+    EventFactory(format=EventFormat.ONLINE, audience=Audience.WOMEN)
+    EventFactory(format=EventFormat.ONLINE)
+
+    body = client.get(f"/events/?{query}").content.decode()
+
+    assert count in " ".join(body.split())
+
+
+def test_an_empty_filter_result_offers_event_alerts(client):
+    EventFactory(audience=Audience.EVERYONE)
+
+    body = client.get("/events/?audience=lgbt").content.decode()
+
+    assert "There are no events like this coming up" in body
+    assert 'href="/alerts/"' in body.split("There are no events like this")[1]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +128,7 @@ def test_filters_narrow_the_list(client, query, shown, hidden):
 
     assert shown.replace("'", "&#x27;") in body
     assert hidden not in body
-    assert "match your filters" in body
+    assert "your filters" in body
 
 
 def test_month_filter_shows_only_that_month(client):
@@ -122,16 +159,37 @@ def count_queries(client, url):
     return len(queries)
 
 
-def test_event_list_runs_the_same_queries_for_3_or_60_events(client):
-    EventFactory.create_batch(3)
-    few = count_queries(client, "/events/")
-
-    for event in EventFactory.create_batch(57):
+@pytest.mark.parametrize("events", [3, 60])
+def test_event_list_runs_the_same_queries_for_3_or_60_events(
+    client, django_assert_num_queries, events
+):
+    for event in EventFactory.create_batch(events):
         RegistrationFactory(event=event)
-    many = count_queries(client, "/events/")
+    full = EventFactory(capacity=1)
+    RegistrationFactory.create_batch(2, event=full)
 
-    assert many == few
-    assert few <= 4
+    # The role chosen, the events, their roles, the roles for the filter.
+    with django_assert_num_queries(4):
+        body = client.get("/events/?role=police-officer").content.decode()
+
+    assert body.count("app-event-card__title") == events + 1
+    assert "Full: waiting list open" in body
+
+
+@pytest.mark.parametrize("others", [1, 20])
+def test_a_full_event_page_runs_the_same_queries_for_few_or_many_other_dates(
+    client, django_assert_num_queries, others
+):
+    full = EventFactory(capacity=1)
+    RegistrationFactory(event=full)
+    for other in EventFactory.create_batch(others):
+        RegistrationFactory(event=other)
+
+    # The event, its roles, the other dates.
+    with django_assert_num_queries(3):
+        body = client.get(full.get_absolute_url()).content.decode()
+
+    assert body.count("places left") == min(others, 5)
 
 
 def test_event_page_runs_a_fixed_number_of_queries(client):
@@ -273,6 +331,18 @@ def test_register_creates_a_place_and_shows_check_your_email(client, event):
     assert OutgoingEmail.objects.filter(kind="registration_confirmed").count() == 1
 
 
+def test_how_they_heard_is_optional_and_kept_blank_when_not_given(client, event):
+    page = client.get(register_url(event)).content.decode()
+    data = form_data()
+    del data["heard_from"]
+
+    response = client.post(register_url(event), data)
+
+    assert "How did you hear about this event? (optional)" in page
+    assert response.status_code == 302
+    assert Registration.objects.get().heard_from == ""
+
+
 def test_a_repeat_registration_gets_the_same_page_and_no_second_place(client, event):
     first = client.post(register_url(event), form_data(), follow=True)
 
@@ -344,10 +414,10 @@ def test_empty_post_shows_every_required_error_in_the_summary_and_at_the_field(c
         "Enter your last name",
         "Enter your email address",
         "Select the role you are most interested in",
-        "Select how you heard about this event",
         "Confirm that you have read the privacy notice",
     ):
         assert body.count(message) == 2, message
+    assert "Select how you heard about this event" not in body
     title = " ".join(body.split("<title>")[1].split("</title>")[0].split())
     assert title.startswith(f"Error: Register for {event.title}")
     assert not Registration.objects.exists()
@@ -511,6 +581,25 @@ def test_waiting_list_link_shows_the_position(client):
     assert "You are number 1 on the waiting list" in body
 
 
+def test_someone_waiting_is_offered_to_leave_the_waiting_list_not_to_cancel(client):
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    client.post(register_url(event), form_data())
+    token = link_token(OutgoingEmail.objects.get(kind="waiting_list_joined"))
+
+    manage = client.get(f"/registration/{token}/").content.decode()
+    confirm = client.get(f"/registration/{token}/cancel/").content.decode()
+    done = client.post(f"/registration/{token}/cancel/", follow=True).content.decode()
+
+    assert "Leave the waiting list" in manage
+    assert "Cancel my registration" not in manage
+    assert "Are you sure you want to leave the waiting list?" in confirm
+    assert "Yes, leave the waiting list" in confirm
+    assert "cancel my registration" not in confirm
+    assert "You have left the waiting list." in done
+    assert Registration.objects.filter(status=RegistrationStatus.CANCELLED).count() == 1
+
+
 def test_online_joining_details_appear_for_confirmed_registrants(client):
     event = EventFactory(
         format=EventFormat.ONLINE, online_joining_details="Teams meeting ID 999 888"
@@ -625,3 +714,80 @@ def test_cancelling_drops_the_browsers_receipt_of_the_address_and_registration(c
     assert receipt_of(client).email is None
     assert receipt_of(client).registration_id is None
     assert response.cookies[receipt.cookie_name()]["max-age"] == 0
+
+
+# A full event is not a dead end
+
+
+def test_a_full_event_lists_other_open_dates_for_the_same_roles_and_audience(client):
+    officers = [role("police-officer")]
+    now = timezone.now()
+    full = EventFactory(title="Full evening", audience=Audience.WOMEN, roles=officers, capacity=1)
+    RegistrationFactory(event=full)
+    later = EventFactory(
+        title="Later evening", audience=Audience.WOMEN, starts_at=now + timedelta(days=40)
+    )
+    sooner = EventFactory(
+        title="Sooner evening",
+        audience=Audience.WOMEN,
+        format=EventFormat.ONLINE,
+        roles=[*officers, role("pcso")],
+        starts_at=now + timedelta(days=20),
+    )
+    also_full = EventFactory(title="Also full", audience=Audience.WOMEN, capacity=1)
+    RegistrationFactory(event=also_full)
+    not_yet = now + timedelta(days=3)
+    hidden = [
+        also_full,
+        EventFactory(title="For everyone", roles=officers),
+        EventFactory(title="PCSOs only", audience=Audience.WOMEN, roles=[role("pcso")]),
+        EventFactory(title="Not open yet", audience=Audience.WOMEN, registration_opens_at=not_yet),
+        EventFactory(title="Closed", audience=Audience.WOMEN, registration_closes_at=now),
+        EventFactory(title="Draft", audience=Audience.WOMEN, status=EventStatus.DRAFT),
+        EventFactory(title="Off", audience=Audience.WOMEN, status=EventStatus.CANCELLED),
+    ]
+
+    body = client.get(full.get_absolute_url()).content.decode()
+
+    section = body.split("Other dates with places", 1)[1]
+    assert section.index(sooner.get_absolute_url()) < section.index(later.get_absolute_url())
+    assert "online" in section.split(later.title)[0]
+    for other in hidden:
+        assert other.get_absolute_url() not in body, other.title
+    assert 'href="/alerts/"' in section
+
+
+def test_a_full_event_with_no_other_date_still_offers_alerts(client):
+    full = EventFactory(capacity=1)
+    RegistrationFactory(event=full)
+
+    body = client.get(full.get_absolute_url()).content.decode()
+
+    assert "There are no other dates for this event with places" in body
+    assert 'href="/alerts/"' in body
+    assert "Join the waiting list" in body
+
+
+def test_an_open_event_lists_no_other_dates(client):
+    event = EventFactory()
+    EventFactory()
+
+    body = client.get(event.get_absolute_url()).content.decode()
+
+    assert "Other dates with places" not in body
+
+
+def test_the_waiting_list_email_lists_the_other_dates(client):
+    full = EventFactory(title="Full evening", capacity=1)
+    RegistrationFactory(event=full)
+    other = EventFactory(title="Another date", starts_at=timezone.now() + timedelta(days=30))
+
+    client.post(register_url(full), form_data())
+
+    email = as_sent(OutgoingEmail.objects.get(kind="waiting_list_joined"))
+    link = f"https://events.example.org{other.get_absolute_url()}"
+    assert "also runs on another date" in email.body_text
+    assert "- Another date: " in email.body_text
+    assert link in email.body_text
+    assert f'href="{link}"' in email.body_html
+    assert "keep your place on this waiting list" in email.body_text
