@@ -30,6 +30,7 @@ class Dashboard:
     registration_charts: list[dict] = field(default_factory=list)
     past: list[Event] = field(default_factory=list)
     attendance_chart: str = ""
+    without_link: list[Event] = field(default_factory=list)
 
 
 def build_dashboard(*, now=None) -> Dashboard:
@@ -52,9 +53,12 @@ def build_dashboard(*, now=None) -> Dashboard:
             }
         )
     past = queries.past_attendance(now=now)
+    place_use = queries.release_and_no_show_rates(past, now=now)
     for event in past:
         event.no_show_count = max(event.confirmed_count - event.attended_count, 0)
+        event.place_use = place_use[event.pk]
     return Dashboard(
+        without_link=list(queries.online_events_without_link(now=now)),
         upcoming=upcoming,
         full=queries.full_with_waiting(upcoming),
         role_demand=role_demand(upcoming),

@@ -68,6 +68,16 @@ class EventAdminForm(forms.ModelForm):
     """The event form: a friendlier reminder schedule, and registration
     times that make sense together."""
 
+    # A link typed without its scheme is taken as https (video services'
+    # links all are), not Django's http default.
+    online_joining_url = forms.URLField(
+        label=Event._meta.get_field("online_joining_url").verbose_name.capitalize(),
+        help_text=Event._meta.get_field("online_joining_url").help_text,
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+    )
+
     class Meta:
         model = Event
         # The admin narrows these to its fieldsets.
@@ -75,7 +85,8 @@ class EventAdminForm(forms.ModelForm):
             *["title", "slug", "summary", "description", "roles", "audience"],
             *["starts_at", "ends_at", "registration_opens_at", "registration_closes_at"],
             *["format", "venue_name", "address", "travel_notes", "access_notes"],
-            *["online_joining_details", "capacity", "reminder_hours", "cancellation_message"],
+            *["online_joining_url", "online_joining_details"],
+            *["capacity", "reminder_hours", "cancellation_message"],
         ]
         field_classes = {"reminder_hours": ReminderHoursField}
         # A handful of roles: tick boxes read better than a two-list picker.

@@ -32,7 +32,8 @@ FIELD_LABELS = {
     "format": "Format",
     "venue_name": "Venue",
     "address": "Address",
-    "online_joining_details": "Online joining details",
+    "online_joining_url": "Joining link",
+    "online_joining_details": "Dial-in and other joining details",
 }
 
 
@@ -96,6 +97,9 @@ def confirm_change(model_admin, request, object_id):
         return None
     changed = [name for name in FIELD_LABELS if name in form.changed_data]
     counts = person_counts(event)
+    # A new joining link or dial-in goes to people with a place only
+    # (events.services.change_event): the waiting list cannot join yet.
+    joining_only = bool(changed) and all(name in services.JOINING_FIELDS for name in changed)
     notify = event.status == EventStatus.PUBLISHED and bool(changed)
     overbooked = form.cleaned_data["capacity"] < counts["confirmed"]
     if not notify and not overbooked:
@@ -111,7 +115,8 @@ def confirm_change(model_admin, request, object_id):
             for name in changed
         ],
         notify=notify,
-        emailed=counts["confirmed"] + counts["waiting"],
+        emailed=counts["confirmed"] + (0 if joining_only else counts["waiting"]),
+        joining_only=joining_only,
         counts=counts,
         overbooked=overbooked,
         new_capacity=form.cleaned_data["capacity"],

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from core.admin import ReadOnlyAdminMixin
 from core.templatetags.govuk_dates import govuk_date, govuk_time
 from events import services
-from events.models import Event, EventState, EventStatus, Registration, Role
+from events.models import Event, EventState, EventStatus, Registration, RegistrationStatus, Role
 from staff.forms import EventAdminForm
 
 from .. import checkin, views
@@ -133,7 +133,7 @@ class EventAdmin(WideChangelist, admin.ModelAdmin):
             {
                 "fields": [
                     *["format", "venue_name", "address", "travel_notes", "access_notes"],
-                    "online_joining_details",
+                    *["online_joining_url", "online_joining_details"],
                 ]
             },
         ),
@@ -207,6 +207,7 @@ class EventAdmin(WideChangelist, admin.ModelAdmin):
                 address=obj.address,
                 event_format=obj.format,
                 online_joining_details=obj.online_joining_details,
+                online_joining_url=obj.online_joining_url,
             ).sequence
         services.save_event(obj)
 
@@ -362,16 +363,24 @@ class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
         "reference",
         "full_name",
         "event_link",
-        "status",
+        "shown_status",
         "checked_in",
         "source",
         "created_at",
     ]
-    list_filter = ["status", AttendedFilter, "source"]
+    list_filter = ["status", "cancel_reason", AttendedFilter, "source"]
     search_fields = ["reference", "first_name", "last_name", "email"]
     list_select_related = ["event"]
     actions = ["cancel_registrations"]
     exclude = ["email_key"]
+
+    @admin.display(description="Status", ordering="status")
+    def shown_status(self, registration):
+        """A place given back with the one-tap link stands apart from a
+        cancellation: the release rate on the dashboard counts them."""
+        if registration.status == RegistrationStatus.CANCELLED and registration.cancel_reason:
+            return registration.get_cancel_reason_display()
+        return registration.get_status_display()
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "event__id__exact" or super().lookup_allowed(lookup, value, request)

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from events.models import RegistrationStatus
+from events.models import CancelReason, EventFormat, RegistrationStatus
 from staff import charts
 from tests.factories import EventFactory, RegistrationFactory
 
@@ -67,12 +67,15 @@ def test_charts_are_accessible_svg_with_a_table_alternative(wd_client):
 def test_the_dashboard_takes_the_same_queries_for_few_or_many_events(
     wd_client, django_assert_num_queries, events
 ):
+    past = timezone.now() - timedelta(days=3)
     for _ in range(events):
         event = EventFactory()
         RegistrationFactory.create_batch(2, event=event)
+        held = EventFactory(starts_at=past, ends_at=past + timedelta(hours=2))
+        RegistrationFactory.create_batch(2, event=held, checked_in_at=past)
     wd_client.get(HOME)
 
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         wd_client.get(HOME)
 
 
@@ -102,3 +105,47 @@ def test_the_positive_action_team_is_not_offered_add_event(pa_client):
     page = pa_client.get(HOME).content.decode()
 
     assert "Add event" not in page
+
+
+def test_an_online_event_starting_soon_without_a_link_needs_attention(wd_client):
+    soon = timezone.now() + timedelta(hours=20)
+    EventFactory(
+        title="Online tomorrow",
+        format=EventFormat.ONLINE,
+        online_joining_url="",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
+    EventFactory(
+        title="Online with a link",
+        format=EventFormat.ONLINE,
+        online_joining_url="https://video.example.org/join/1",
+        starts_at=soon,
+        ends_at=soon + timedelta(hours=1),
+    )
+
+    page = wd_client.get(HOME).content.decode()
+
+    demand = page.split('id="demand"')[1].split('id="upcoming-events"')[0]
+    assert "Online tomorrow" in demand
+    assert "no joining link" in demand
+    assert "Online with a link" not in demand
+
+
+def test_past_events_show_places_given_back_beside_the_no_show_rate(wd_client):
+    past = timezone.now() - timedelta(days=3)
+    held = EventFactory(title="Held evening", starts_at=past, ends_at=past + timedelta(hours=2))
+    RegistrationFactory.create_batch(3, event=held, checked_in_at=past)
+    RegistrationFactory(event=held)
+    RegistrationFactory(
+        event=held, status=RegistrationStatus.CANCELLED, cancel_reason=CancelReason.RELEASED
+    )
+
+    page = wd_client.get(HOME).content.decode()
+
+    table = page.split('id="attendance-chart"')[1]
+    assert "Gave their place back" in table
+    released = table.split('data-label="Gave their place back">')[1].split("</td>")[0]
+    no_shows = table.split('data-label="No-show rate">')[1].split("</td>")[0]
+    assert " ".join(released.split()) == "1 (20%)"
+    assert " ".join(no_shows.split()) == "25%"
