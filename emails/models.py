@@ -3,6 +3,8 @@ from django.db.models import Q
 
 from core.models import TimeStampedModel
 
+from .lanes import Lane
+
 # The subject and text of an email the worker renders, until it does.
 NOT_WRITTEN_YET = "(written when it is sent)"
 
@@ -36,6 +38,12 @@ class OutgoingEmail(TimeStampedModel):
     `confirmation:<registration id>`) so the same email is never queued twice."""
 
     kind = models.CharField(max_length=50)
+    lane = models.CharField(
+        max_length=20,
+        choices=Lane,
+        default=Lane.TRANSACTIONAL,
+        help_text="Transactional email goes before bulk (emails/lanes.py).",
+    )
     dedupe_key = models.CharField(max_length=200, unique=True)
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)

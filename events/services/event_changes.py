@@ -8,8 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from emails.queries import queued_keys
-from emails.services import EmailToQueue, queue_emails
+from emails.services import EmailToQueue, queue_new_reasons
 
 from .. import calendar, tokens
 from ..models import Event, EventStatus, Registration, RegistrationLink, RegistrationStatus, Role
@@ -168,30 +167,31 @@ def queue_registration_emails(
     holding the event row lock, with each registration's `event` loaded (as
     `event.registrations` does), so no query runs per row. Returns how many
     were queued."""
-    keys = {registration.pk: dedupe_key(registration) for registration in registrations}
-    done = queued_keys(keys.values())
-    todo = [registration for registration in registrations if keys[registration.pk] not in done]
-    links = _add_links(todo) if with_link else {}
-    emails = []
-    for registration in todo:
-        ics = attachment(registration) if attachment else None
-        token = links.get(registration.pk)
-        emails.append(
-            EmailToQueue(
-                kind=kind,
-                to=registration.email,
-                context={
-                    **(context or {}),
-                    "registration": registration,
-                    "event": registration.event,
-                    "manage_url": manage_url(token) if token else None,
-                },
-                dedupe_key=keys[registration.pk],
-                about=f"registration:{registration.pk}",
-                attachments=[ics] if ics else [],
+
+    def build(todo: list[tuple[Registration, str]]) -> list[EmailToQueue]:
+        links = _add_links([registration for registration, _ in todo]) if with_link else {}
+        emails = []
+        for registration, key in todo:
+            ics = attachment(registration) if attachment else None
+            token = links.get(registration.pk)
+            emails.append(
+                EmailToQueue(
+                    kind=kind,
+                    to=registration.email,
+                    context={
+                        **(context or {}),
+                        "registration": registration,
+                        "event": registration.event,
+                        "manage_url": manage_url(token) if token else None,
+                    },
+                    dedupe_key=key,
+                    about=f"registration:{registration.pk}",
+                    attachments=[ics] if ics else [],
+                )
             )
-        )
-    return len(queue_emails(emails))
+        return emails
+
+    return len(queue_new_reasons(registrations, dedupe_key=dedupe_key, build=build))
 
 
 def _add_links(registrations: list[Registration]) -> dict[int, str]:

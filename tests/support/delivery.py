@@ -24,6 +24,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.test import override_settings
 from kombu import pools
 
 from recruitment.celery import app as celery_app
@@ -156,12 +157,27 @@ def database_url(*, port: int | None = None) -> str:
     return f"postgres://{db['USER']}{password}@127.0.0.1:{port}/{db['NAME']}?sslmode=disable"
 
 
+def lane_queues(queue_name: str) -> dict[str, str]:
+    """A test's own queue for each email lane (settings.EMAIL_QUEUES). With
+    Celery's default queue (a drill's own Redis, whose site runs with the
+    real settings), the real names."""
+    if queue_name == "celery":
+        return {lane: lane for lane in ("transactional", "bulk")}
+    return {lane: f"{queue_name}-{lane}" for lane in ("transactional", "bulk")}
+
+
+def worker_queues(queue_name: str) -> str:
+    """What the test's worker consumes, in the Procfile's order."""
+    lanes = lane_queues(queue_name)
+    return f"{lanes['transactional']},{queue_name},{lanes['bulk']}"
+
+
 @pytest.fixture
 def queue_name():
     name = f"test-emails-{uuid.uuid4().hex[:12]}"
     yield name
     with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
-        client.delete(name)
+        client.delete(name, *lane_queues(name).values())
 
 
 @pytest.fixture
@@ -184,7 +200,8 @@ def start_worker(smtp_server, queue_name):
             "EMAIL_TIMEOUT": "5",
         }
         pool = ["--pool=solo"] if concurrency is None else ["--concurrency", str(concurrency)]
-        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q", queue_name]
+        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q"]
+        command += [worker_queues(queue_name), "--prefetch-multiplier", "1"]
         command += [*pool, "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
         processes.append(subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True))
         return processes[-1]
@@ -249,13 +266,15 @@ def redis_answers(port: int) -> bool:
 
 @contextlib.contextmanager
 def through_broker(url: str, queue_name: str):
-    """Tasks go through the broker at `url` (not in-process) for a while."""
+    """Tasks go through the broker at `url` (not in-process) for a while,
+    on the test's own queues."""
     conf = celery_app.conf
     saved = (conf.broker_url, conf.task_default_queue, conf.task_always_eager)
     forget_broker_connections()
     conf.broker_url, conf.task_default_queue, conf.task_always_eager = url, queue_name, False
     try:
-        yield
+        with override_settings(EMAIL_QUEUES=lane_queues(queue_name)):
+            yield
     finally:
         forget_broker_connections()
         conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
