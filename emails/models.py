@@ -87,6 +87,8 @@ class OutgoingEmail(TimeStampedModel):
                 condition=Q(status__in=["queued", "sending"]),
                 name="outgoingemail_pending",
             ),
+            # The rate staff see per lane counts what went in the last minutes.
+            models.Index(fields=["sent_at"], name="outgoingemail_sent_at"),
         ]
 
     def __str__(self):

@@ -27,5 +27,9 @@ class Migration(migrations.Migration):
                 max_length=20,
             ),
         ),
+        migrations.AddIndex(
+            model_name="outgoingemail",
+            index=models.Index(fields=["sent_at"], name="outgoingemail_sent_at"),
+        ),
         migrations.RunPython(put_bulk_kinds_in_their_lane, migrations.RunPython.noop),
     ]
