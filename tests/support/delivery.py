@@ -75,6 +75,10 @@ class RelayHandler:
         self.tries = Counter()
         self.lock = threading.Lock()
         self.quit_delay = 0.0
+        # Seconds before answering DATA, after taking the message: a worker
+        # keeps its connection open (no QUIT per email), so this is how a
+        # slow relay holds it mid-send.
+        self.data_delay = 0.0
         self.limit: tuple[int, float] | None = None
         self.throttled = 0
         self.sessions = 0
@@ -119,6 +123,8 @@ class RelayHandler:
         with self.lock:
             self.messages.append(message)
             self.times.append(time.monotonic())
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 Message accepted"
 
     async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
