@@ -34,7 +34,7 @@ def _setup_django(env: dict) -> None:
 
 
 def measure(folder: Path) -> tuple[list[Row], dict]:
-    from . import changelist, fanout, mail, pages, spike
+    from . import changelist, fanout, lanes, mail, pages, spike
 
     port = processes.free_port()
     env = prepare.environment(port=port, static_root=folder / "static")
@@ -56,6 +56,8 @@ def measure(folder: Path) -> tuple[list[Row], dict]:
     print(f"  {time.monotonic() - started:.0f} s", flush=True)
     step("5. Email throughput: SMTP sink, Celery worker, smtplib")
     rows += mail.mail_rows(env, LOGS)
+    step("5b. Email lanes: a confirmation during a 20,000-alert fan-out; EMAIL_RATE kept")
+    rows += lanes.lane_rows(env, LOGS)
     step("6. Event-alert fan-out to 10,000 and 100,000 subscribers")
     rows += fanout.run()
     return rows, facts

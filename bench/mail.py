@@ -15,7 +15,7 @@ TIMEOUT_SECONDS = 240
 DEDUPE_PREFIX = "bench-throughput:"
 
 
-def queue_emails(count: int) -> float:
+def queue_emails(count: int, *, prefix: str = DEDUPE_PREFIX) -> float:
     """Queue `count` confirmation emails in one transaction, as
     register_candidate does: a stored context that the worker renders, with
     the .ics, just before sending (events/registration_emails.py). Return the
@@ -39,7 +39,7 @@ def queue_emails(count: int) -> float:
                 kind=kind,
                 to=f"mail-{number}@bench.example.org",
                 context=context,
-                dedupe_key=f"{DEDUPE_PREFIX}{number}",
+                dedupe_key=f"{prefix}{number}",
             )
         committed = time.time()
     return committed

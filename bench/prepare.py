@@ -108,6 +108,18 @@ def seed() -> None:
 def purge_broker() -> None:
     """Drop the send tasks the web figures left in the bench's Redis database:
     the email figure must time only its own emails."""
+    from django.conf import settings
+
     from recruitment.celery import app
 
-    app.control.purge()
+    with app.connection_for_write() as connection:
+        for queue in ["celery", *settings.EMAIL_QUEUES.values()]:
+            connection.default_channel.queue_purge(queue)
+
+
+def forget_rate(key: str) -> None:
+    """Start the shared sending rate (emails/ratelimit.py) afresh."""
+    import redis
+
+    with redis.Redis.from_url(REDIS_URL) as client:
+        client.delete(key)

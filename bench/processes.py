@@ -94,6 +94,7 @@ def celery_worker(*, env: dict, log: Path) -> Iterator:
     command = [
         str(BIN / "celery"), "-A", "recruitment", "worker", "--loglevel", "INFO",
         "--concurrency", str(WORKER_CONCURRENCY), "--hostname", f"bench-{os.getpid()}@%h",
+        "--prefetch-multiplier", "1", "-Q", "transactional,celery,bulk",
     ]  # fmt: skip
     with process_group(command, log=log, env=env) as process:
         wait_until(

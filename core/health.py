@@ -4,6 +4,8 @@ the Celery broker? Each check answers quickly and never raises."""
 from django.conf import settings
 from django.db import connection
 
+from . import redis_breaker
+
 
 def check_database() -> bool:
     try:
@@ -18,15 +20,13 @@ def check_broker() -> bool | None:
     """True or False, or None when no broker is configured (tasks run eagerly)."""
     if not settings.REDIS_URL:
         return None
-    import redis
+    return bool(redis_breaker.call(lambda client: client.ping(), default=False))
 
-    try:
-        client = redis.Redis.from_url(
-            settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1
-        )
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
+
+def redis_skipped_for() -> float:
+    """Seconds for which this process still skips Redis after a failure
+    (core/redis_breaker.py); 0 when it uses Redis."""
+    return redis_breaker.open_for()
 
 
 def worker_last_seen() -> str | None:

@@ -24,6 +24,9 @@ def healthz(request):
         "database": "ok" if database else "unavailable",
         "broker": {None: "not configured", True: "ok", False: "unavailable"}[broker],
         "worker_last_seen": health.worker_last_seen(),
+        # After a Redis timeout this process skips Redis for a while: rate
+        # limits do not limit, emails wait for the sweeper.
+        "redis_skipped_for_seconds": round(health.redis_skipped_for()),
     }
     return JsonResponse(body, status=200 if healthy else 503)
 

@@ -3,6 +3,8 @@ from django.db.models import Q
 
 from core.models import TimeStampedModel
 
+from .lanes import Lane
+
 # The subject and text of an email the worker renders, until it does.
 NOT_WRITTEN_YET = "(written when it is sent)"
 
@@ -36,6 +38,12 @@ class OutgoingEmail(TimeStampedModel):
     `confirmation:<registration id>`) so the same email is never queued twice."""
 
     kind = models.CharField(max_length=50)
+    lane = models.CharField(
+        max_length=20,
+        choices=Lane,
+        default=Lane.TRANSACTIONAL,
+        help_text="Transactional email goes before bulk (emails/lanes.py).",
+    )
     dedupe_key = models.CharField(max_length=200, unique=True)
     to = models.EmailField(max_length=254)
     subject = models.CharField(max_length=300)
@@ -79,6 +87,8 @@ class OutgoingEmail(TimeStampedModel):
                 condition=Q(status__in=["queued", "sending"]),
                 name="outgoingemail_pending",
             ),
+            # The rate staff see per lane counts what went in the last minutes.
+            models.Index(fields=["sent_at"], name="outgoingemail_sent_at"),
         ]
 
     def __str__(self):

@@ -1,7 +1,10 @@
 from collections.abc import Iterable
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.utils import timezone
 
+from .lanes import Lane
 from .models import EmailStatus, OutgoingEmail
 
 KEYS_PER_QUERY = 1000
@@ -43,3 +46,52 @@ def emails_to(addresses: Iterable[str], *, abouts: Iterable[str] = ()) -> QueryS
     for address in addresses:
         match |= Q(to__iexact=address)
     return OutgoingEmail.objects.filter(match)
+
+
+# The sending rate staff see is what went in this long.
+RATE_WINDOW = timedelta(minutes=5)
+
+
+def lane_summary(*, now: datetime | None = None, bulk_still_to_queue: int = 0) -> list[dict]:
+    """What staff see of each lane (emails/lanes.py), in one query: its
+    backlog (queued or being sent), since when the oldest has waited, how
+    many a minute went over the last five minutes, and when the backlog
+    should be gone at that rate (None when nothing is going). For the bulk
+    lane, `bulk_still_to_queue` adds emails a running fan-out has yet to
+    queue (alerts' EventAlertRun: total less queued), so the estimate is of
+    when the fan-out finishes. `limit` is the shared rate workers keep to
+    now (emails/ratelimit.py), if one is set."""
+    from .ratelimit import current_rate
+
+    now = now or timezone.now()
+    since = now - RATE_WINDOW
+    waiting = Q(status__in=[EmailStatus.QUEUED, EmailStatus.SENDING])
+    recent = Q(status=EmailStatus.SENT, sent_at__gte=since)
+    figures = {}
+    for lane in Lane:
+        figures[f"{lane}_backlog"] = Count("pk", filter=waiting & Q(lane=lane))
+        figures[f"{lane}_oldest"] = Min(
+            "next_attempt_at", filter=Q(status=EmailStatus.QUEUED, lane=lane)
+        )
+        figures[f"{lane}_sent"] = Count("pk", filter=recent & Q(lane=lane))
+    row = OutgoingEmail.objects.filter(waiting | recent).aggregate(**figures)
+    limit = current_rate()
+    summary = []
+    for lane in Lane:
+        backlog = row[f"{lane}_backlog"] + (bulk_still_to_queue if lane == Lane.BULK else 0)
+        per_minute = row[f"{lane}_sent"] / (RATE_WINDOW.total_seconds() / 60)
+        finishes_at = None
+        if backlog and per_minute:
+            finishes_at = now + timedelta(minutes=backlog / per_minute)
+        summary.append(
+            {
+                "lane": lane.value,
+                "label": lane.label,
+                "backlog": backlog,
+                "oldest_queued": row[f"{lane}_oldest"],
+                "sent_per_minute": per_minute,
+                "finishes_at": finishes_at,
+                "limit_per_minute": limit,
+            }
+        )
+    return summary

@@ -176,7 +176,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.GuardedRedisCache",
             "LOCATION": REDIS_URL,
             "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
@@ -224,6 +224,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "interval_start": 0,
     "interval_step": 0.2,
     "interval_max": 0.5,
+    # A worker consuming several queues (-Q transactional,celery,bulk) always
+    # asks them in that order, so it takes a bulk email only when no
+    # transactional one waits (kombu's default takes them in turn).
+    "queue_order_strategy": "priority",
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 1,
@@ -299,6 +303,14 @@ if env.str("EMAIL_URL", default=""):
 else:
     EMAIL_BACKEND = "core.mail.ConsoleAndFileBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# The Celery queue of each email lane (emails/lanes.py); the Procfile's
+# worker consumes them with the default queue between: -Q transactional,celery,bulk.
+EMAIL_QUEUES = {"transactional": "transactional", "bulk": "bulk"}
+# The relay's limits, shared by every worker (emails/ratelimit.py): emails a
+# minute and a day (UTC). 0: no limit of ours.
+EMAIL_RATE = env.int("EMAIL_RATE", default=0)
+EMAIL_DAILY_LIMIT = env.int("EMAIL_DAILY_LIMIT", default=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -4,6 +4,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import caches
 
+from core import redis_breaker
 from tests.factories import EventFactory
 from tests.support.staff import sign_in_staff
 
@@ -18,6 +19,12 @@ def _site_settings(settings):
 def _empty_page_cache():
     """Each test renders its pages afresh (core/pages.py caches them per process)."""
     caches["pages"].clear()
+
+
+@pytest.fixture(autouse=True)
+def _redis_breaker_closed():
+    """Each test starts trusting Redis again (core/redis_breaker.py)."""
+    redis_breaker.reset()
 
 
 @pytest.fixture

@@ -18,8 +18,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from emails.queries import queued_keys
-from emails.services import EmailToQueue, queue_emails
+from emails.services import EmailToQueue, queue_new_reasons
 from events.models import Event
 
 from .. import queries
@@ -148,27 +147,29 @@ def _queue_alerts(event: Event, batch: list[tuple[int, str]]) -> int:
     """An `event_alert` email to each (id, address) not alerted about this
     event yet, each with a fresh link for its unsubscribe and manage links
     and its List-Unsubscribe header. Returns how many were queued."""
-    keys = {pk: alert_key(pk, event.pk) for pk, _ in batch}
-    done = queued_keys(keys.values())
-    todo = [(pk, email) for pk, email in batch if keys[pk] not in done]
-    links = add_links([pk for pk, _ in todo])
     event_url = settings.SITE_URL + event.get_absolute_url()
     role_names = ", ".join(role.name for role in event.roles.all())
-    emails = [
-        EmailToQueue(
-            kind="event_alert",
-            to=email,
-            context={
-                "event": event,
-                "event_url": event_url,
-                "role_names": role_names,
-                "manage_url": manage_url(links[pk]),
-                "unsubscribe_url": unsubscribe_url(links[pk]),
-            },
-            dedupe_key=keys[pk],
-            about=f"subscription:{pk}",
-            headers=list_headers(links[pk]),
-        )
-        for pk, email in todo
-    ]
-    return len(queue_emails(emails))
+
+    def build(todo: list[tuple[tuple[int, str], str]]) -> list[EmailToQueue]:
+        links = add_links([pk for (pk, _), _ in todo])
+        return [
+            EmailToQueue(
+                kind="event_alert",
+                to=email,
+                context={
+                    "event": event,
+                    "event_url": event_url,
+                    "role_names": role_names,
+                    "manage_url": manage_url(links[pk]),
+                    "unsubscribe_url": unsubscribe_url(links[pk]),
+                },
+                dedupe_key=key,
+                about=f"subscription:{pk}",
+                headers=list_headers(links[pk]),
+            )
+            for (pk, email), key in todo
+        ]
+
+    return len(
+        queue_new_reasons(batch, dedupe_key=lambda item: alert_key(item[0], event.pk), build=build)
+    )

@@ -9,8 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import tokens
-from emails.queries import queued_keys
-from emails.services import EmailToQueue, queue_emails
+from emails.services import EmailToQueue, queue_new_reasons
 
 from .. import calendar, door_pass
 from ..models import (
@@ -258,34 +257,35 @@ def queue_registration_emails(
     `event.registrations` does), so no query runs per row. With
     `with_door_pass`, a confirmed place at an event in person also gets its
     QR door pass (events/door_pass.py). Returns how many were queued."""
-    keys = {registration.pk: dedupe_key(registration) for registration in registrations}
-    done = queued_keys(keys.values())
-    todo = [registration for registration in registrations if keys[registration.pk] not in done]
-    links = _add_links(todo) if with_link else {}
-    emails = []
-    for registration in todo:
-        ics = attachment(registration) if attachment else None
-        token = links.get(registration.pk)
-        pass_wanted = with_door_pass and door_pass.wanted(registration)
-        emails.append(
-            EmailToQueue(
-                kind=kind,
-                to=registration.email,
-                context={
-                    **(context or {}),
-                    "registration": registration,
-                    "event": registration.event,
-                    "manage_url": manage_url(token) if token else None,
-                    "door_pass": pass_wanted,
-                    "give_back_url": give_back_url(token) if token else None,
-                },
-                dedupe_key=keys[registration.pk],
-                about=f"registration:{registration.pk}",
-                attachments=([ics] if ics else [])
-                + (door_pass.attachments(registration) if pass_wanted else []),
+
+    def build(todo: list[tuple[Registration, str]]) -> list[EmailToQueue]:
+        links = _add_links([registration for registration, _ in todo]) if with_link else {}
+        emails = []
+        for registration, key in todo:
+            ics = attachment(registration) if attachment else None
+            token = links.get(registration.pk)
+            pass_wanted = with_door_pass and door_pass.wanted(registration)
+            emails.append(
+                EmailToQueue(
+                    kind=kind,
+                    to=registration.email,
+                    context={
+                        **(context or {}),
+                        "registration": registration,
+                        "event": registration.event,
+                        "manage_url": manage_url(token) if token else None,
+                        "door_pass": pass_wanted,
+                        "give_back_url": give_back_url(token) if token else None,
+                    },
+                    dedupe_key=key,
+                    about=f"registration:{registration.pk}",
+                    attachments=([ics] if ics else [])
+                    + (door_pass.attachments(registration) if pass_wanted else []),
+                )
             )
-        )
-    return len(queue_emails(emails))
+        return emails
+
+    return len(queue_new_reasons(registrations, dedupe_key=dedupe_key, build=build))
 
 
 def _add_links(registrations: list[Registration]) -> dict[int, str]:

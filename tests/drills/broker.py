@@ -11,7 +11,7 @@ import pytest
 import redis
 from kombu import Connection
 
-from tests.support.delivery import free_port
+from tests.support.delivery import free_port, lane_queues
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,13 @@ class PrivateBroker:
         return redis.Redis(port=self.port, socket_timeout=5)
 
     def queued_email_ids(self, queue: str) -> list[int]:
-        """The email ids of the send tasks waiting in `queue`."""
+        """The email ids of the send tasks waiting in `queue` and its email
+        lanes' queues (tests/support/delivery.py: lane_queues)."""
+        names = [queue, *lane_queues(queue).values()]
         with contextlib.closing(self.client()) as client:
-            return [_email_id(json.loads(raw)) for raw in client.lrange(queue, 0, -1)]
+            return [
+                _email_id(json.loads(raw)) for name in names for raw in client.lrange(name, 0, -1)
+            ]
 
     def unacknowledged_email_ids(self) -> list[int]:
         """The email ids of the send tasks a worker took and never

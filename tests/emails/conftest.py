@@ -4,6 +4,7 @@ it, and the worker and Redis fixtures of the end-to-end delivery tests."""
 
 from tests.support.delivery import (  # noqa: F401 - fixtures for the tests here; free_port for test_services
     free_port,
+    fresh_sending_rate,
     own_redis,
     queue_name,
     restore_migrated_data,

@@ -16,6 +16,7 @@ import time
 import icalendar
 from django.utils import timezone
 
+from core import redis_breaker
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events import services
@@ -46,7 +47,9 @@ def timed_register(email: str = "sam@example.com"):
 
 
 def sweep() -> None:
-    """One run of the beat sweeper."""
+    """One run of the beat sweeper, as beat runs it a minute on: by then a
+    breaker opened by a failed enqueue (core/redis_breaker.py) has closed."""
+    redis_breaker.reset()
     task_sweep_outbox()
 
 

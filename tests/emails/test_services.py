@@ -434,3 +434,86 @@ def test_resending_a_sent_email_queues_a_copy_with_a_new_message_id(
         row.message_id,
         copy.message_id,
     ]
+
+
+def alert(n: int, event) -> services.EmailToQueue:
+    context = {
+        "event": event,
+        "event_url": "https://events.example.org/e/",
+        "role_names": "Police officer",
+        "manage_url": "https://events.example.org/m/",
+        "unsubscribe_url": "https://events.example.org/u/",
+    }
+    return services.EmailToQueue("event_alert", f"{n}@example.com", context, f"alert:{n}")
+
+
+def test_queue_new_reasons_looks_each_reason_up_once_and_builds_only_the_new(
+    django_assert_num_queries,
+):
+    event = EventFactory()
+    services.queue_emails([alert(1, event)])
+    built = []
+
+    def build(todo):
+        built.extend(key for _, key in todo)
+        return [alert(n, event) for n, _ in todo]
+
+    with django_assert_num_queries(2):  # one look-up, one INSERT
+        rows = services.queue_new_reasons(
+            [1, 2, 3, 3], dedupe_key=lambda n: f"alert:{n}", build=build
+        )
+
+    assert built == ["alert:2", "alert:3"]
+    assert [row.dedupe_key for row in rows] == ["alert:2", "alert:3"]
+
+
+def test_bulk_kinds_go_in_the_bulk_lane_and_the_rest_in_the_transactional_one(event):
+    services.queue_emails([alert(1, event)])
+    register(event)
+
+    lanes = dict(OutgoingEmail.objects.values_list("kind", "lane"))
+
+    assert lanes == {"event_alert": "bulk", "registration_confirmed": "transactional"}
+
+
+def test_the_worker_sends_many_emails_over_one_connection(
+    event, smtp_backend, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_emails([alert(n, event) for n in range(5)])
+
+    assert len(smtp_backend.received()) == 5
+    assert smtp_backend.sessions == 1
+    assert set(OutgoingEmail.objects.values_list("status", flat=True)) == {EmailStatus.SENT}
+
+
+def test_a_connection_the_relay_dropped_is_opened_again_without_failing_the_email(
+    event, smtp_backend, django_capture_on_commit_callbacks
+):
+    from emails import connection
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_emails([alert(1, event)])
+    # The relay closes an idle connection behind the worker's back.
+    connection._held["backend"].connection.sock.shutdown(socket.SHUT_RDWR)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_emails([alert(2, event)])
+
+    assert len(smtp_backend.received()) == 2
+    assert smtp_backend.sessions == 2
+    assert {row.attempts for row in OutgoingEmail.objects.all()} == {1}
+
+
+def test_a_relay_saying_too_many_puts_the_email_back_without_counting_it(
+    event, smtp_backend, django_capture_on_commit_callbacks, fresh_sending_rate
+):
+    smtp_backend.limit = (0, 60.0)  # refuses everything as too many
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.queue_emails([alert(1, event)])
+
+    row = OutgoingEmail.objects.get()
+    assert row.status == EmailStatus.QUEUED
+    assert row.attempts == 0
+    assert "421" in row.last_error
+    assert smtp_backend.throttled >= 1

@@ -24,6 +24,7 @@ import pytest
 import redis
 from aiosmtpd.controller import Controller
 from django.db import connection
+from django.test import override_settings
 from kombu import pools
 
 from recruitment.celery import app as celery_app
@@ -61,18 +62,50 @@ class RelayHandler:
 
     `quit_delay` (seconds) makes it slow to answer QUIT, after it has
     accepted the message: a client killed in that pause never learns that
-    its message went."""
+    its message went.
+
+    `limit` (messages, seconds) makes it answer "421 4.7.0 too many" at
+    RCPT once it has accepted that many messages in the last that many
+    seconds, as a relay's rate limit does; `throttled` counts those answers.
+    `times` holds when each message was accepted (time.monotonic())."""
 
     def __init__(self):
         self.messages: list[EmailMessage] = []
+        self.times: list[float] = []
         self.tries = Counter()
         self.lock = threading.Lock()
         self.quit_delay = 0.0
+        # Seconds before answering DATA, after taking the message: a worker
+        # keeps its connection open (no QUIT per email), so this is how a
+        # slow relay holds it mid-send.
+        self.data_delay = 0.0
+        self.limit: tuple[int, float] | None = None
+        self.throttled = 0
+        self.sessions = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):  # noqa: N802 - aiosmtpd's hook name
+        with self.lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    def _over_limit(self) -> bool:
+        if self.limit is None:
+            return False
+        count, seconds = self.limit
+        since = time.monotonic() - seconds
+        with self.lock:
+            if sum(1 for at in self.times if at > since) < count:
+                return False
+            self.throttled += 1
+            return True
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook name
         with self.lock:
             self.tries[address] += 1
             first_try = self.tries[address] == 1
+        if self._over_limit():
+            return "421 4.7.0 Too many messages, slow down"
         if address.startswith("nobody@"):
             return "550 5.1.1 No such mailbox"
         if address.startswith("greylisted@") and first_try:
@@ -89,6 +122,9 @@ class RelayHandler:
         message = message_from_bytes(envelope.original_content, policy=policy.default)
         with self.lock:
             self.messages.append(message)
+            self.times.append(time.monotonic())
+        if self.data_delay:
+            await asyncio.sleep(self.data_delay)
         return "250 Message accepted"
 
     async def handle_QUIT(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
@@ -110,6 +146,23 @@ def smtp_server():
     handler.port = controller.port
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def fresh_sending_rate():
+    """No pause, bucket or daily count of the shared sending rate
+    (emails/ratelimit.py) left in the test Redis before or after the test."""
+    from emails import ratelimit
+
+    def empty():
+        if not os.environ.get("REDIS_URL"):
+            return
+        with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
+            client.delete(ratelimit.BUCKET_KEY, *client.keys("emails:day:*"))
+
+    empty()
+    yield
+    empty()
 
 
 @pytest.fixture
@@ -156,12 +209,27 @@ def database_url(*, port: int | None = None) -> str:
     return f"postgres://{db['USER']}{password}@127.0.0.1:{port}/{db['NAME']}?sslmode=disable"
 
 
+def lane_queues(queue_name: str) -> dict[str, str]:
+    """A test's own queue for each email lane (settings.EMAIL_QUEUES). With
+    Celery's default queue (a drill's own Redis, whose site runs with the
+    real settings), the real names."""
+    if queue_name == "celery":
+        return {lane: lane for lane in ("transactional", "bulk")}
+    return {lane: f"{queue_name}-{lane}" for lane in ("transactional", "bulk")}
+
+
+def worker_queues(queue_name: str) -> str:
+    """What the test's worker consumes, in the Procfile's order."""
+    lanes = lane_queues(queue_name)
+    return f"{lanes['transactional']},{queue_name},{lanes['bulk']}"
+
+
 @pytest.fixture
 def queue_name():
     name = f"test-emails-{uuid.uuid4().hex[:12]}"
     yield name
     with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
-        client.delete(name)
+        client.delete(name, *lane_queues(name).values())
 
 
 @pytest.fixture
@@ -173,8 +241,10 @@ def start_worker(smtp_server, queue_name):
     with it, a prefork pool of that many children, as the Procfile runs it."""
     processes = []
 
-    def start(broker_url: str, *, concurrency: int | None = None) -> subprocess.Popen:
-        env = {
+    def start(
+        broker_url: str, *, concurrency: int | None = None, env: dict | None = None
+    ) -> subprocess.Popen:
+        environment = {
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "recruitment.settings",
             "DJANGO_READ_DOT_ENV": "false",
@@ -182,11 +252,16 @@ def start_worker(smtp_server, queue_name):
             "REDIS_URL": broker_url,
             "EMAIL_URL": f"smtp://127.0.0.1:{smtp_server.port}",
             "EMAIL_TIMEOUT": "5",
+            **(env or {}),
         }
+        # `env` adds to or replaces the worker's environment (EMAIL_RATE, say).
         pool = ["--pool=solo"] if concurrency is None else ["--concurrency", str(concurrency)]
-        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q", queue_name]
+        command = [sys.executable, "-m", "celery", "-A", "recruitment", "worker", "-Q"]
+        command += [worker_queues(queue_name), "--prefetch-multiplier", "1"]
         command += [*pool, "--loglevel=WARNING", "--without-gossip", "--without-mingle"]
-        processes.append(subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True))
+        processes.append(
+            subprocess.Popen(command, cwd=BASE_DIR, env=environment, start_new_session=True)
+        )
         return processes[-1]
 
     yield start
@@ -249,13 +324,15 @@ def redis_answers(port: int) -> bool:
 
 @contextlib.contextmanager
 def through_broker(url: str, queue_name: str):
-    """Tasks go through the broker at `url` (not in-process) for a while."""
+    """Tasks go through the broker at `url` (not in-process) for a while,
+    on the test's own queues."""
     conf = celery_app.conf
     saved = (conf.broker_url, conf.task_default_queue, conf.task_always_eager)
     forget_broker_connections()
     conf.broker_url, conf.task_default_queue, conf.task_always_eager = url, queue_name, False
     try:
-        yield
+        with override_settings(EMAIL_QUEUES=lane_queues(queue_name)):
+            yield
     finally:
         forget_broker_connections()
         conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
