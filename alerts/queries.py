@@ -3,12 +3,12 @@ counts staff see."""
 
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from core import tokens
 from events.models import DEFAULT_CLOSE_BEFORE_START, Event, EventStatus, Role
 
-from .models import Subscription, SubscriptionLink
+from .models import AlertRunStatus, EventAlertRun, Subscription, SubscriptionLink
 
 
 def subscription_for_token(token: str) -> Subscription | None:
@@ -63,3 +63,12 @@ def confirmed_subscribers_by_role() -> dict[str, int]:
         .values_list("code", "subscribers")
     )
     return dict(rows)
+
+
+def alerts_still_to_queue() -> int:
+    """Emails the running alert fan-outs have yet to write (their subscriber
+    count less what they queued): for the bulk lane's finishing estimate."""
+    left = EventAlertRun.objects.filter(status=AlertRunStatus.RUNNING).aggregate(
+        left=Sum(F("total") - F("queued"))
+    )["left"]
+    return max(left or 0, 0)

@@ -75,7 +75,7 @@ def test_the_dashboard_takes_the_same_queries_for_few_or_many_events(
         RegistrationFactory.create_batch(2, event=held, checked_in_at=past)
     wd_client.get(HOME)
 
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(20):
         wd_client.get(HOME)
 
 

@@ -65,7 +65,7 @@ def test_the_changelist_takes_the_same_queries_for_few_or_many_rows(
         outbox_row(number)
     admin_client.get(CHANGELIST)  # warm the session and content types
 
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(10):
         response = admin_client.get(CHANGELIST)
 
     assert response.status_code == 200
@@ -116,3 +116,24 @@ def test_staff_who_may_see_the_outbox_get_its_counts_on_the_admin_home(client):
     assert "waiting to be sent" not in without
     assert "1 waiting to be sent" in page
     assert "1 failed" in page
+
+
+def test_the_outbox_shows_each_lane_with_its_backlog(admin_client):
+    from emails.services import queue_email
+    from tests.factories import EventFactory
+
+    event = EventFactory()
+    queue_email(
+        kind="staff_message",
+        to="someone@example.org",
+        context={"event": event, "subject": "Bring photo ID", "message": "Bring ID."},
+        dedupe_key="lanes:1",
+    )
+
+    page = admin_client.get("/admin/emails/outgoingemail/").content.decode()
+
+    lanes = page.split('id="outbox-lanes"')[1].split("</table>")[0]
+    assert "Transactional" in lanes
+    assert "Bulk" in lanes
+    bulk = lanes.split("Bulk")[1]
+    assert 'data-label="Waiting">1</td>' in bulk
