@@ -6,10 +6,44 @@ from emails.models import OutgoingEmail
 from emails.restrictions import hidden_about_prefixes
 
 from ..redaction import redact
+from .wide import WideChangelist
+
+# What each kind of email is, in the words staff use.
+KIND_LABELS = {
+    "registration_confirmed": "Place confirmed",
+    "waiting_list_joined": "On the waiting list",
+    "promoted_from_waiting_list": "Place from the waiting list",
+    "registration_cancelled": "Cancelled or place given back",
+    "registration_link_resent": "Registration link sent again",
+    "reminder": "Reminder",
+    "event_changed": "Event changed",
+    "event_cancelled": "Event cancelled",
+    "staff_message": "Message from staff",
+    "event_alert": "New event alert",
+    "alerts_confirm": "Confirm event alerts",
+    "alerts_reconfirm": "Still want event alerts?",
+    "mentoring_request_received": "Positive action request received",
+}
+
+
+def kind_label(kind: str) -> str:
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = "kind"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        kinds = model_admin.get_queryset(request).values_list("kind", flat=True).distinct()
+        return sorted(((kind, kind_label(kind)) for kind in kinds), key=lambda pair: pair[1])
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(WideChangelist, admin.ModelAdmin):
     """The outbox, read-only: what went, what waits and what failed, and a
     way to send an email again. Rows are written only by services.
 
@@ -18,14 +52,14 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     (List-Unsubscribe) and the stored context, which hold them too, not at
     all. Resending needs none of them."""
 
-    list_display = ["kind", "to", "status", "attempts", "next_attempt_at", "sent_at"]
-    list_filter = ["status", "kind"]
+    list_display = ["shown_kind", "to", "status", "attempts", "next_attempt_at", "sent_at"]
+    list_filter = ["status", KindFilter, "lane"]
     search_fields = ["to"]
     actions = ["resend"]
     fields = [
-        *["kind", "to", "shown_subject", "status", "attempts", "shown_error"],
-        *["created_at", "next_attempt_at", "enqueued_at", "claimed_at", "sent_at"],
-        *["message_id", "dedupe_key", "about", "attachment_names", "shown_text"],
+        *["shown_kind", "to", "shown_subject", "status", "attempts", "shown_error"],
+        *["lane", "created_at", "next_attempt_at", "sent_at"],
+        *["message_id", "attachment_names", "shown_text"],
     ]
     readonly_fields = fields
 
@@ -44,6 +78,10 @@ class OutgoingEmailAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         # No editing a row; change permission on the list allows "Resend".
         return obj is None and super().has_change_permission(request)
+
+    @admin.display(description="Kind", ordering="kind")
+    def shown_kind(self, email):
+        return kind_label(email.kind)
 
     @admin.display(description="Subject")
     def shown_subject(self, email):

@@ -137,3 +137,24 @@ def test_the_outbox_shows_each_lane_with_its_backlog(admin_client):
     assert "Bulk" in lanes
     bulk = lanes.split("Bulk")[1]
     assert 'data-label="Waiting">1</td>' in bulk
+
+
+def test_the_outbox_names_kinds_in_words_and_keeps_internal_fields_from_staff(admin_client):
+    from emails.services import queue_email
+    from tests.factories import EventFactory
+
+    email = queue_email(
+        kind="staff_message",
+        to="someone@example.org",
+        context={"event": EventFactory(), "subject": "Bring photo ID", "message": "Bring ID."},
+        dedupe_key="labels:1",
+    )
+
+    listing = admin_client.get(CHANGELIST).content.decode()
+    row = admin_client.get(f"/admin/emails/outgoingemail/{email.pk}/change/").content.decode()
+
+    assert "Message from staff" in listing
+    assert ">staff_message<" not in listing
+    assert "Dedupe key" not in row
+    assert "Claimed at" not in row
+    assert "labels:1" not in row
