@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from emails.models import OutgoingEmail
 from mentoring.models import MentoringRequest
-from tests.factories import ensure_roles
 
 from .support import (
     SCREENSHOTS,
@@ -24,11 +23,6 @@ from .support import (
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
-
-
-@pytest.fixture
-def roles(transactional_db):
-    ensure_roles()  # in case an earlier transactional test emptied the tables
 
 
 class Checks:
@@ -148,7 +142,7 @@ def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, roles, viewpo
     assert not check.problems, "\n".join(check.problems)
 
 
-def test_the_pages_run_under_the_content_security_policy(page, problems, roles):
+def test_the_pages_run_under_the_content_security_policy(page, problems):
     page.goto("/positive-action/")
     assert page.locator("body.govuk-frontend-supported").count() == 1
     page.get_by_role("button", name="Send request").click()
