@@ -59,7 +59,7 @@ $(CHROMIUM):
 test: install $(CHROMIUM)
 	$(BIN)/pytest --hypothesis-profile=ci $(PYTEST_ARGS)
 
-# The property and fuzz tests with new random examples on every run, ten
+# The property and fuzz tests with new random examples on every run, five
 # times as many as `make test` tries (Hypothesis's "fuzz" profile, see
 # tests/conftest.py). A failure prints how to replay it.
 FUZZ_TESTS := tests/fuzz tests/equality/test_suppression.py

@@ -15,7 +15,7 @@ from tests.support.staff import sign_in_staff
 
 # Hypothesis: `make test` (and CI) use "ci": the same examples every run, so
 # a red build is about the change and not a new draw; `make fuzz` uses
-# "fuzz": new random examples every run and ten times as many (each fuzz
+# "fuzz": new random examples every run and five times as many (each fuzz
 # test's own count scales with max_examples, tests/fuzz/support.py). A
 # failure prints the seed and a @reproduce_failure blob to replay it with.
 hypothesis_settings.register_profile(
@@ -30,7 +30,7 @@ hypothesis_settings.register_profile(
     derandomize=False,
     deadline=None,
     print_blob=True,
-    max_examples=1000,
+    max_examples=500,
     suppress_health_check=[HealthCheck.too_slow],
 )
 # --hypothesis-profile=NAME (or HYPOTHESIS_PROFILE) chooses another.

@@ -7,12 +7,6 @@ from django.utils import timezone
 from alerts.models import FormatPreference, Subscription
 from events.models import Event, EventStatus, HeardFrom, Registration, RegistrationStatus, Role
 
-ROLES = {
-    "police-officer": "Police officer",
-    "pcso": "Police community support officer (PCSO)",
-    "special-constable": "Special constable",
-}
-
 
 def role(code: str = "police-officer") -> Role:
     """One of the roles the data migration events/0002 makes. Every test

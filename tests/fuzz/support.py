@@ -29,7 +29,7 @@ def fuzz_settings(examples: int):
     """Few examples each (the whole directory runs in about a minute on a
     small shared machine), scaled by the loaded profile's max_examples
     against Hypothesis's 100: `examples` as written under the "ci" profile
-    of `make test`, ten times as many under "fuzz" (tests/conftest.py); no
+    of `make test`, five times as many under "fuzz" (tests/conftest.py); no
     deadline, as a request's time varies with the machine's load; the db
     and client fixtures are shared by the examples on purpose (each example
     rolls back its own writes)."""
