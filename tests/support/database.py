@@ -40,24 +40,37 @@ LEFT_BY_TESTS = ["events_event", "events_registration", "auth_user", "emails_out
 MADE_BY_MIGRATIONS = ["events_role", "auth_group"]
 
 
+# The rows migrations made, per database alias, serialized as Django's
+# serialized_rollback keeps them. Kept here and not only on the connection
+# object, where Django keeps it: while Playwright runs (the browser tests),
+# the main thread can be handed other connection objects, which lack it, and
+# Django's flush then makes content types and permissions again under new ids.
+SNAPSHOTS: dict[str, str] = {}
+
+
 def snapshot_migrated_rows() -> None:
-    for alias in connections:
-        connection = connections[alias]
-        if getattr(connection, "_test_serialized_contents", None) is None:
-            connection._test_serialized_contents = connection.creation.serialize_db_to_string()
-
-
-def changed_since_migrated() -> dict[str, str]:
-    """For each database whose rows differ from the copy made at the start
-    of the session, the models whose rows differ (at the end of a run: a
-    test that left rows behind or took some away)."""
-    changed = {}
     for alias in connections:
         connection = connections[alias]
         contents = getattr(connection, "_test_serialized_contents", None)
         if contents is None:
-            continue
-        now = connection.creation.serialize_db_to_string()
+            contents = connection.creation.serialize_db_to_string()
+        SNAPSHOTS[alias] = contents
+    _hand_snapshots_to_connections(list(SNAPSHOTS))
+
+
+def _hand_snapshots_to_connections(aliases) -> None:
+    for alias in aliases:
+        if alias in SNAPSHOTS:
+            connections[alias]._test_serialized_contents = SNAPSHOTS[alias]
+
+
+def changed_since_migrated() -> dict[str, str]:
+    """For each database whose rows differ from the copy made at the start
+    of the session, the rows that differ (at the end of a run: a test left
+    rows behind, changed some or took some away)."""
+    changed = {}
+    for alias, contents in SNAPSHOTS.items():
+        now = connections[alias].creation.serialize_db_to_string()
         if now != contents:
             before, after = _rows(contents), _rows(now)
             differ = {after[row] for row in after.keys() - before.keys()}
@@ -86,10 +99,8 @@ def reset_to_migrated(aliases) -> None:
 def restore_migrated_rows(aliases) -> None:
     """Load the rows migrations made into an emptied database."""
     for alias in aliases:
-        connection = connections[alias]
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            connection.creation.deserialize_db_from_string(contents)
+        if alias in SNAPSHOTS:
+            connections[alias].creation.deserialize_db_from_string(SNAPSHOTS[alias])
 
 
 def put_back_migrated_rows_after_every_flush() -> None:
@@ -101,9 +112,11 @@ def put_back_migrated_rows_after_every_flush() -> None:
         # Flush as a serialized_rollback test does, without post_migrate
         # (which would make content types and permissions again under new
         # ids), then load the copy, ids and all.
+        aliases = self._databases_names(include_mirrors=False)
         self.serialized_rollback = True
+        _hand_snapshots_to_connections(aliases)
         original(self)
-        restore_migrated_rows(self._databases_names(include_mirrors=False))
+        restore_migrated_rows(aliases)
 
     _fixture_teardown.puts_back_migrated_rows = True
     TransactionTestCase._fixture_teardown = _fixture_teardown
