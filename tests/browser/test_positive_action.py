@@ -77,7 +77,7 @@ def fill_in_everything_but_consent(page: Page) -> None:
     tab_to(page, "#id_consent", within=2)  # past the link to the privacy notice
 
 
-def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, roles, viewport):
+def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, viewport):
     page = axe_page
     check = Checks(page, viewport)
     page.goto("/positive-action/")
@@ -155,7 +155,7 @@ def test_the_pages_run_under_the_content_security_policy(page, problems):
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
-def test_long_unbroken_answers_wrap_on_a_phone(axe_page, roles, viewport):
+def test_long_unbroken_answers_wrap_on_a_phone(axe_page, viewport):
     page = axe_page
     email = ("a" * 60) + "@" + ("b" * 60) + ".example.com"
     page.goto("/positive-action/")
