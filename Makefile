@@ -1,4 +1,4 @@
-# The interface to the project: run, test, lint, fmt, bench.
+# The interface to the project: run, test, fuzz, lint, fmt, bench.
 # Each target installs what it needs first and is safe to run again.
 
 PYTHON ?= python3
@@ -16,7 +16,7 @@ PORT ?= 8000
 # Exported so that settings.SITE_URL (links in emails) follows it.
 export PORT
 
-.PHONY: install run test lint fmt bench assets static clean
+.PHONY: install run test fuzz lint fmt bench assets static clean
 
 install: $(STAMP_PY) $(STAMP_NPM) $(CSS) $(JS)
 
@@ -53,8 +53,18 @@ $(CHROMIUM):
 		echo "The browser tests need Chromium at $(CHROMIUM): apt-get install chromium chromium-driver" >&2; exit 1; \
 	fi
 
+# In random order (pytest-randomly prints the seed: replay a run with
+# PYTEST_ARGS="-p randomly --randomly-seed=N"), with Hypothesis's "ci"
+# profile: the same examples on every run.
 test: install $(CHROMIUM)
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest --hypothesis-profile=ci $(PYTEST_ARGS)
+
+# The property and fuzz tests with new random examples on every run, five
+# times as many as `make test` tries (Hypothesis's "fuzz" profile, see
+# tests/conftest.py). A failure prints how to replay it.
+FUZZ_TESTS := tests/fuzz tests/equality/test_suppression.py
+fuzz: install
+	$(BIN)/pytest --hypothesis-profile=fuzz --hypothesis-show-statistics $(FUZZ_TESTS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff format --check .

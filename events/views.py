@@ -40,7 +40,19 @@ class EventListView(ListView):
         return context
 
 
-class EventDetailView(View):
+class EventPageMixin:
+    """Pages under /events/<slug>/: an event that is not there (or not
+    public) is 404 whatever the method, as a reader expects, before a
+    method the page does not take is refused with 405."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.event = queries.event_for_page(kwargs["slug"])
+        if self.event is None:
+            raise Http404("No such event")
+        return super().dispatch(request, *args, **kwargs)
+
+
+class EventDetailView(EventPageMixin, View):
     """The event page. A campaign sends hundreds here at once: each visitor
     costs one query (the event row, counts included, which makes the cache
     key) and the HTML comes from the cache (core/pages.py)."""
@@ -48,9 +60,7 @@ class EventDetailView(View):
     template_name = "events/event_detail.html"
 
     def get(self, request, slug):
-        event = queries.event_for_page(slug)
-        if event is None:
-            raise Http404("No such event")
+        event = self.event
         state = event.state()
         key = ("event", row_fingerprint(event), state)
         return cached_page(request, key, lambda: self.render(event, state))
@@ -71,19 +81,13 @@ class EventDetailView(View):
         return render(self.request, self.template_name, context)
 
 
-class RegisterView(PublicFormMixin, FormView):
+class RegisterView(EventPageMixin, PublicFormMixin, FormView):
     """The registration form. A new and a repeat registration end on the
     same page, so the answer never tells a stranger whether an address is
     already registered."""
 
     template_name = "events/registration_form.html"
     form_class = RegistrationForm
-
-    def dispatch(self, request, *args, **kwargs):
-        self.event = queries.event_for_page(kwargs["slug"])
-        if self.event is None:
-            raise Http404("No such event")
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
         return {**super().get_form_kwargs(), "event_roles": self.event.roles.all()}
@@ -138,15 +142,12 @@ class RegisterView(PublicFormMixin, FormView):
         return response
 
 
-class RegisteredView(TemplateView):
+class RegisteredView(EventPageMixin, TemplateView):
     template_name = "events/registration_received.html"
 
     def get_context_data(self, **kwargs):
-        event = queries.event_for_page(self.kwargs["slug"])
-        if event is None:
-            raise Http404("No such event")
         email = receipt.read(self.request).email
-        return super().get_context_data(event=event, email=email, **kwargs)
+        return super().get_context_data(event=self.event, email=email, **kwargs)
 
 
 class RegistrationMixin:

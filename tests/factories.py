@@ -1,4 +1,5 @@
-from datetime import timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -6,22 +7,21 @@ from django.utils import timezone
 from alerts.models import FormatPreference, Subscription
 from events.models import Event, EventStatus, HeardFrom, Registration, RegistrationStatus, Role
 
-ROLES = {
-    "police-officer": "Police officer",
-    "pcso": "Police community support officer (PCSO)",
-    "special-constable": "Special constable",
-}
-
-
-def ensure_roles() -> None:
-    """The roles come from a data migration; transactional tests flush them."""
-    for position, (code, name) in enumerate(ROLES.items()):
-        Role.objects.get_or_create(code=code, defaults={"name": name, "position": position})
-
 
 def role(code: str = "police-officer") -> Role:
-    ensure_roles()
+    """One of the roles the data migration events/0002 makes. Every test
+    finds them, whatever ran before it (tests/support/database.py)."""
     return Role.objects.get(code=code)
+
+
+def a_fortnight_away_at_7pm() -> datetime:
+    """7pm in London two weeks from today: an evening, as the real ones
+    are, at a time every day has exactly once. (Two weeks from this very
+    moment would land, when the suite runs at the wrong hour, in the hour
+    the clocks go back, which the admin's date and time fields refuse as
+    ambiguous.)"""
+    day = timezone.localdate() + timedelta(days=14)
+    return datetime.combine(day, time(19), tzinfo=ZoneInfo("Europe/London"))
 
 
 class EventFactory(factory.django.DjangoModelFactory):
@@ -33,7 +33,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     slug = factory.Sequence(lambda n: f"insight-evening-{n}")
     summary = "Find out what the job is really like."
     description = "Officers talk about the job.\n\nThen questions."
-    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=14))
+    starts_at = factory.LazyFunction(a_fortnight_away_at_7pm)
     ends_at = factory.LazyAttribute(lambda event: event.starts_at + timedelta(hours=2))
     venue_name = "Police Headquarters"
     address = "Stanborough Road\nWelwyn Garden City\nAL8 6XF"
@@ -43,7 +43,6 @@ class EventFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         if create:
-            ensure_roles()
             self.roles.set(extracted if extracted is not None else Role.objects.all())
 
 

@@ -1,17 +1,8 @@
 import re
 
-import pytest
 from django.conf import settings
 
 from emails.models import OutgoingEmail
-from tests.factories import ensure_roles
-
-
-@pytest.fixture(autouse=True)
-def _roles(db):
-    """The roles come from a migration; a transactional test elsewhere may
-    have emptied the reused test database of them."""
-    ensure_roles()
 
 
 def link_token(email: OutgoingEmail, *, path: str = "confirm") -> str:

@@ -10,11 +10,9 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.sql import emit_post_migrate_signal
 from playwright.sync_api import sync_playwright
 
 from core.groups import WORKFORCE_DEVELOPMENT
-from tests.support.database import restore_migrated_rows
 
 from .support import STAFF_EMAIL, STAFF_PASSWORD, BrowserProblems, SiteData, build_site
 
@@ -38,21 +36,8 @@ VIEWPORTS = {
 TIMEOUT_MS = 5_000
 
 
-@pytest.fixture(scope="package", autouse=True)
-def _restore_migrated_data(django_db_setup, django_db_blocker):
-    """Put back the rows that migrations created (roles, content types)
-    once the browser tests are done.
-
-    Each transactional test empties every table when it ends, and
-    serialized_rollback only reloads those rows at the start of the next
-    such test. Without this, the tests that run after these ones, and the
-    next run with --reuse-db on PostgreSQL, would find no roles."""
-    yield
-    restore_migrated_rows(django_db_blocker)
-
-
 @pytest.fixture(scope="package")
-def browser(_restore_migrated_data):
+def browser():
     """One Chromium for all the browser tests; each test gets its own context.
 
     Package rather than session scope: Playwright's sync API keeps an asyncio
@@ -129,10 +114,6 @@ def site(transactional_db) -> SiteData:
 
 @pytest.fixture
 def staff_member(transactional_db):
-    # An earlier transactional test may have emptied the permissions, which
-    # serialized_rollback does not bring back: post_migrate makes them again
-    # (and the groups, through core.groups).
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     user = get_user_model().objects.create_user(
         STAFF_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, is_staff=True
     )

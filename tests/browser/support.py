@@ -16,7 +16,7 @@ from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, R
 from emails.models import OutgoingEmail
 from events import services
 from events.models import Audience, Event, EventFormat, EventStatus, Registration
-from tests.factories import EventFactory, RegistrationFactory, ensure_roles, role
+from tests.factories import EventFactory, RegistrationFactory, role
 from tests.support.staff import authenticator_app, current_code
 
 LONDON = ZoneInfo("Europe/London")
@@ -56,7 +56,6 @@ class SiteData:
 def build_site() -> SiteData:
     """An upcoming programme with an event in every state a candidate can
     see, and one registration made the way a candidate makes it."""
-    ensure_roles()  # in case an earlier transactional test emptied the tables
     hq = {
         "venue_name": "Police Headquarters",
         "address": "Stanborough Road\nWelwyn Garden City\nAL8 6XF",

@@ -15,7 +15,7 @@ from alerts import services
 from alerts.models import Subscription
 from emails.models import OutgoingEmail
 from events.models import EventFormat
-from tests.factories import EventFactory, ensure_roles, role
+from tests.factories import EventFactory, role
 
 from .support import SCREENSHOTS, axe_violations, describe_violations
 
@@ -44,7 +44,6 @@ def fill_alerts_form(page: Page, *, email: str) -> None:
 
 @pytest.mark.parametrize("viewport", ["phone"])
 def test_subscribe_confirm_hear_about_an_event_and_unsubscribe_on_a_phone(page, viewport):
-    ensure_roles()
     page.goto("/events/")
     page.get_by_role("button", name="Menu").click()
     page.get_by_role("link", name="Event alerts").click()
@@ -103,7 +102,6 @@ def test_subscribe_confirm_hear_about_an_event_and_unsubscribe_on_a_phone(page, 
 
 @pytest.mark.parametrize("viewport", ["desktop"])
 def test_the_form_errors_are_in_the_summary_and_at_each_field(page, viewport):
-    ensure_roles()
     page.goto("/alerts/")
     page.get_by_label("Email address").fill("niamh@")
 
@@ -191,7 +189,6 @@ ALERTS_PAGES = [
 
 def subscriber_links() -> dict[str, str]:
     """An unconfirmed subscriber's confirm link and a confirmed one's links."""
-    ensure_roles()
     roles = [role("police-officer"), role("special-constable")]
     services.subscribe(email="pending@example.com", roles=roles)
     confirmed = services.subscribe(

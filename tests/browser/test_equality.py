@@ -7,7 +7,6 @@ with the site's Content Security Policy enforced."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.management.sql import emit_post_migrate_signal
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -160,9 +159,6 @@ PASSWORD = "equality-report-password-1"
 
 @pytest.fixture
 def workforce_member(transactional_db):
-    # An earlier transactional test may have emptied the permissions:
-    # post_migrate makes them again, and the groups through core.groups.
-    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
     return user

@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 
 from emails.models import OutgoingEmail
 from mentoring.models import MentoringRequest
-from tests.factories import ensure_roles
 
 from .support import (
     SCREENSHOTS,
@@ -24,11 +23,6 @@ from .support import (
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
-
-
-@pytest.fixture
-def roles(transactional_db):
-    ensure_roles()  # in case an earlier transactional test emptied the tables
 
 
 class Checks:
@@ -83,7 +77,7 @@ def fill_in_everything_but_consent(page: Page) -> None:
     tab_to(page, "#id_consent", within=2)  # past the link to the privacy notice
 
 
-def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, roles, viewport):
+def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, viewport):
     page = axe_page
     check = Checks(page, viewport)
     page.goto("/positive-action/")
@@ -148,7 +142,7 @@ def test_ask_for_support_with_the_keyboard_then_withdraw(axe_page, roles, viewpo
     assert not check.problems, "\n".join(check.problems)
 
 
-def test_the_pages_run_under_the_content_security_policy(page, problems, roles):
+def test_the_pages_run_under_the_content_security_policy(page, problems):
     page.goto("/positive-action/")
     assert page.locator("body.govuk-frontend-supported").count() == 1
     page.get_by_role("button", name="Send request").click()
@@ -161,7 +155,7 @@ def test_the_pages_run_under_the_content_security_policy(page, problems, roles):
 
 
 @pytest.mark.parametrize("viewport", ["phone"])
-def test_long_unbroken_answers_wrap_on_a_phone(axe_page, roles, viewport):
+def test_long_unbroken_answers_wrap_on_a_phone(axe_page, viewport):
     page = axe_page
     email = ("a" * 60) + "@" + ("b" * 60) + ".example.com"
     page.goto("/positive-action/")

@@ -18,7 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def limits_on(settings):
+def limits_on(settings, stopped_clock):
+    """The limits on, from an empty count, with the clock stopped:
+    django-ratelimit counts in fixed windows aligned to the clock, and
+    posts that straddled a window's edge would start a new count."""
     settings.RATELIMIT_ENABLE = True
     cache.clear()
     yield
@@ -36,8 +39,10 @@ def start_on(response) -> str:
 
 
 @pytest.fixture
-def timed(settings):
-    """The start-time check on, with the cache that binds start times empty."""
+def timed(settings, stopped_clock):
+    """The start-time check on, with the cache that binds start times empty
+    and the clock stopped: "shown 1 second ago" must not become 3 on a slow
+    machine."""
     settings.FORM_MIN_FILL_SECONDS = 3
     cache.clear()
     yield

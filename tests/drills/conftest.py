@@ -10,7 +10,6 @@ from tests.drills.broker import private_broker  # noqa: F401 - a fixture
 from tests.support.delivery import (  # noqa: F401 - fixtures
     own_redis,
     queue_name,
-    restore_migrated_data,
     smtp_server,
     start_worker,
 )

@@ -7,7 +7,6 @@ from tests.support.delivery import (  # noqa: F401 - fixtures for the tests here
     fresh_sending_rate,
     own_redis,
     queue_name,
-    restore_migrated_data,
     smtp_backend,
     smtp_server,
     start_worker,

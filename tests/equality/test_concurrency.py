@@ -10,21 +10,11 @@ from equality import services
 from equality.models import AnsweredMark, PendingResponse
 from tests.conftest import requires_postgresql
 from tests.factories import RegistrationFactory
-from tests.support.database import restore_migrated_rows
 
 pytestmark = [
     requires_postgresql,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migrated_data(django_db_setup, django_db_blocker):
-    """Transactional tests empty every table when they end; put back the rows
-    migrations made (roles, content types, groups) for the tests that run
-    after, in this run and the next one with --reuse-db."""
-    yield
-    restore_migrated_rows(django_db_blocker)
 
 
 def test_eight_submissions_at_once_through_one_registration_store_one_answer():

@@ -25,7 +25,6 @@ from equality.tasks import task_flush_answer_pool
 from events.models import Event, Registration, RegistrationLink
 from tests.conftest import requires_postgresql, uses_postgresql
 from tests.factories import EventFactory
-from tests.support.database import restore_migrated_rows
 from tests.support.registration import form_data, register_url
 
 from .support import answer
@@ -38,12 +37,6 @@ PEOPLE = 12
 SEED = 20261203
 AGES = ["18_24", "25_34", "35_44", "45_54"]
 RELIGIONS = ["none", "christian", "muslim"]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _restore_migrated_data(django_db_setup, django_db_blocker):
-    yield
-    restore_migrated_rows(django_db_blocker)
 
 
 def answers_of(person: int) -> dict:

@@ -315,6 +315,23 @@ def test_draft_and_unknown_events_are_not_found(client):
     assert "Page not found" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "page", ["/events/{}/", "/events/{}/register/", "/events/{}/register/done/"]
+)
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"])
+def test_an_unknown_event_is_not_found_whatever_the_method(client, page, method):
+    """Not 405: whether a page takes the method only matters once the event is there."""
+    draft = EventFactory(status=EventStatus.DRAFT)
+
+    for slug in ("null", draft.slug):
+        assert client.generic(method, page.format(slug)).status_code == 404
+
+
+def test_an_event_page_refuses_a_method_it_does_not_take(client, event):
+    assert client.post(event.get_absolute_url()).status_code == 405
+    assert client.delete(f"/events/{event.slug}/register/").status_code == 405
+
+
 # Registering
 
 

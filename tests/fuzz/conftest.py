@@ -5,16 +5,9 @@ from django.utils import timezone
 
 from core import tokens
 from events.models import EventStatus, RegistrationLink
-from tests.factories import EventFactory, RegistrationFactory, ensure_roles, role
+from tests.factories import EventFactory, RegistrationFactory, role
 
 OFFERED_ROLES = ["police-officer", "pcso"]
-
-
-@pytest.fixture(autouse=True)
-def _roles(db):
-    """The roles come from a migration; a transactional test elsewhere may
-    have emptied the reused test database of them."""
-    ensure_roles()
 
 
 @pytest.fixture

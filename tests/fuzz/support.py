@@ -27,11 +27,14 @@ from privacy.models import AuditEntry
 
 def fuzz_settings(examples: int):
     """Few examples each (the whole directory runs in about a minute on a
-    small shared machine); no deadline, as a request's time varies with the
-    machine's load; the db and client fixtures are shared by the examples
-    on purpose (each example rolls back its own writes)."""
+    small shared machine), scaled by the loaded profile's max_examples
+    against Hypothesis's 100: `examples` as written under the "ci" profile
+    of `make test`, five times as many under "fuzz" (tests/conftest.py); no
+    deadline, as a request's time varies with the machine's load; the db
+    and client fixtures are shared by the examples on purpose (each example
+    rolls back its own writes)."""
     return settings(
-        max_examples=examples,
+        max_examples=max(1, examples * settings.default.max_examples // 100),
         deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )

@@ -1,16 +1,8 @@
 import pytest
 
-from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT, ensure_staff_groups
-from tests.factories import ensure_roles
+from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 
 from .support import staff_user
-
-
-@pytest.fixture(autouse=True)
-def _roles_and_groups(db):
-    """Migrations make both; a transactional test elsewhere may have flushed them."""
-    ensure_roles()
-    ensure_staff_groups()
 
 
 @pytest.fixture

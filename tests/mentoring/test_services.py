@@ -69,7 +69,7 @@ def test_a_closed_request_must_have_an_outcome_in_the_database():
 # The team's workflow
 
 
-def test_recording_a_contact_moves_a_new_request_to_contacted(team_member):
+def test_recording_a_contact_moves_a_new_request_to_contacted(team_member, stopped_clock):
     request, _ = make_request()
 
     entry = services.record_contact(

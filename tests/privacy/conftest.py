@@ -9,11 +9,10 @@ from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
 
 from alerts import services as alerts
-from core.groups import ensure_staff_groups
 from events import services as events
 from events.models import Event, Registration, RegistrationStatus
 from mentoring import services as mentoring
-from tests.factories import EventFactory, ensure_roles, role
+from tests.factories import EventFactory, role
 from tests.mentoring.support import make_request
 
 # As she typed it on each form: the same address in different cases.
@@ -21,13 +20,6 @@ ZOE = "Zoë.Adebayo@Example.org"
 ZOE_LOWER = "zoë.adebayo@example.org"
 ZOE_PHONE = "07700 900123"
 OTHER = "sam.other@example.com"
-
-
-@pytest.fixture(autouse=True)
-def _roles_and_groups(db):
-    """Migrations make both; a transactional test elsewhere may have flushed them."""
-    ensure_roles()
-    ensure_staff_groups()
 
 
 def register(event, *, email, first_name="Zoë", last_name="Adebayo", **fields):

@@ -6,12 +6,11 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT, ensure_staff_groups
+from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from tests.support.staff import sign_in_staff
 
 
 def staff_member(group_name: str, *, email: str):
-    ensure_staff_groups()  # transactional tests empty the groups
     user = get_user_model().objects.create_user(email, email, "a-long-test-password", is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     return user

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from alerts.models import AlertRunStatus, EventAlertRun, Subscription
 from alerts.queries import confirmed_subscribers_by_role
-from core.groups import WORKFORCE_DEVELOPMENT, ensure_staff_groups
+from core.groups import WORKFORCE_DEVELOPMENT
 from tests.factories import EventFactory, SubscriptionFactory, role
 from tests.support.staff import sign_in_staff
 
@@ -90,7 +90,6 @@ def test_staff_can_unsubscribe_someone_who_asks(admin_client):
 
 
 def test_workforce_development_can_see_subscribers_and_runs_but_not_remove_them(client):
-    ensure_staff_groups()
     user = get_user_model().objects.create_user("workforce", password="x", is_staff=True)
     user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
     sign_in_staff(client, user)

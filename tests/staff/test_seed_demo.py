@@ -11,14 +11,8 @@ from core.groups import WORKFORCE_DEVELOPMENT
 from events.models import Event, EventState, Registration
 from mentoring.models import MentoringRequest
 from staff.management.commands.seed_demo import DEMO_LOGINS, DEMO_PASSWORD, demo_login
-from tests.factories import ensure_roles
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _roles():
-    ensure_roles()
 
 
 def seed() -> str:

@@ -30,7 +30,6 @@ from kombu import pools
 from recruitment.celery import app as celery_app
 from recruitment.settings import BASE_DIR
 from tests.conftest import requires_postgresql, requires_redis
-from tests.support.database import restore_migrated_rows
 
 DELIVERY_TIMEOUT_SECONDS = 60
 
@@ -178,23 +177,14 @@ def smtp_backend(settings, smtp_server):
     return smtp_server
 
 
-@pytest.fixture(scope="module")
-def restore_migrated_data(django_db_setup, django_db_blocker):
-    """Transactional tests empty every table when they end; put back the rows
-    migrations made (roles, content types) for the tests that run after.
-    Use it with pytest.mark.usefixtures in a module of transactional tests."""
-    yield
-    restore_migrated_rows(django_db_blocker)
-
-
 # The marks of a test module whose tests run real worker or server processes:
 # they need PostgreSQL and Redis, and commit for real so that the other
-# processes see the rows (so the migrated rows are put back afterwards).
+# processes see the rows (each test ends with the rows migrations made put
+# back, tests/support/database.py).
 REAL_PROCESSES = [
     requires_postgresql,
     requires_redis,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("restore_migrated_data"),
 ]
 
 
