@@ -56,12 +56,11 @@ def test_someone_waiting_leaves_the_list(page, site):
     page.goto(link_path("grace@example.com", kind="waiting_list_joined"))
 
     page.get_by_role("button", name="Leave the waiting list").click()
-    expect(page.locator("h1")).to_have_text("Are you sure you want to leave the waiting list?")
-    page.get_by_role("button", name="Yes, leave the waiting list").click()
+    expect(page.locator("h1")).to_have_text("Leave the waiting list")
+    expect(page.get_by_role("link", name="Stay on the waiting list")).to_be_visible()
+    page.get_by_role("button", name="Leave the waiting list").click()
 
-    expect(page.locator(".govuk-notification-banner")).to_contain_text(
-        "You have left the waiting list."
-    )
+    expect(page.locator("h1")).to_have_text("You have left the waiting list")
 
 
 def test_the_privacy_notices_contents_list_jumps_to_each_section(page, site):
