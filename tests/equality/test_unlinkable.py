@@ -37,6 +37,9 @@ PEOPLE = 12
 SEED = 20261203
 AGES = ["18_24", "25_34", "35_44", "45_54"]
 RELIGIONS = ["none", "christian", "muslim"]
+# Names take letters only (core/names.py).
+SURNAMES = ["Adams", "Begum", "Clarke", "Doyle", "Evans", "Fofana"]
+SURNAMES += ["Green", "Hussain", "Ito", "Jones", "Kaur", "Lewis"]
 
 
 def answers_of(person: int) -> dict:
@@ -58,7 +61,7 @@ def fingerprint(age_band: str, religion: str) -> tuple[str, str]:
 def register_and_answer(event: Event, person: int) -> None:
     client = Client()
     email = f"person{person}@example.com"
-    client.post(register_url(event), form_data(email=email, last_name=f"Person{person}"))
+    client.post(register_url(event), form_data(email=email, last_name=SURNAMES[person]))
     response = answer(client, "/equality-questions/", answers_of(person))
     assert response["Location"] == "/equality-questions/thank-you/"
 
