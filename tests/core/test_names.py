@@ -18,6 +18,7 @@ from events.models import Registration
 from mentoring.models import MentoringRequest
 from tests.factories import EventFactory, role
 from tests.mentoring.support import form_data as mentoring_form
+from tests.support.staff import sign_in_staff
 
 INSTRUCTION = "Jo, your place is at risk: confirm at https://evil.example/verify"
 
@@ -105,8 +106,7 @@ def staff_client(client, db):
     ensure_staff_groups()
     user = get_user_model().objects.create_user("wd", "wd@example.org", "pw", is_staff=True)
     user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
-    client.force_login(user)
-    return client
+    return sign_in_staff(client, user)
 
 
 def test_staff_registering_by_phone_get_the_message_at_the_field(staff_client):
