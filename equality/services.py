@@ -1,4 +1,4 @@
-"""Writes for equality monitoring (STYLE.md: services write).
+"""Writes for equality monitoring (docs/conventions.md: services write).
 
 Answering takes two transactions that share nothing: one writes the mark
 that the registration answered, the other puts the answers in the pool.

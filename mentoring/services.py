@@ -1,4 +1,4 @@
-"""Writes for positive-action requests (STYLE.md: services write). The
+"""Writes for positive-action requests (docs/conventions.md: services write). The
 candidate asks and withdraws; the Positive Action team assigns a mentor,
 records contacts and closes; the retention task erases. Erasing a request
 deletes its contact log too and blanks its emails in the outbox."""

@@ -1,5 +1,5 @@
 """Subject access and erasure on request, across the apps that hold
-personal data (STYLE.md: services write). Each app's own services do the
+personal data (docs/conventions.md: services write). Each app's own services do the
 work: events cancels and anonymises, mentoring erases, alerts unsubscribes,
 emails blanks the outbox. Both leave an AuditEntry that holds no personal
 data. Equality monitoring is not touched: its answers cannot be found for a

@@ -1,4 +1,4 @@
-"""Writes for event alerts (STYLE.md: services write): subscriptions
+"""Writes for event alerts (docs/conventions.md: services write): subscriptions
 (candidates), the fan-out of each event to its subscribers (workers), and
 retention (beat). Callers import from here."""
 

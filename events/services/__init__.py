@@ -1,4 +1,4 @@
-"""Writes for events and registrations (STYLE.md: services write). The
+"""Writes for events and registrations (docs/conventions.md: services write). The
 package splits them by who acts: candidates (`registrations`) and staff
 (`event_changes` for changes that email everyone, `staff` for the admin's
 other work); callers import from here."""
