@@ -17,6 +17,7 @@ Without Redis (no REDIS_URL, or the breaker open) there is no limit: the
 relay's own refusal is the limit then."""
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -115,19 +116,37 @@ def take(lane: str, *, now: datetime | None = None) -> float:
     return (waited or 0) / 1000
 
 
+# Without a rate, a worker asks Redis whether sending is paused at most this
+# often (a question per email cost a tenth of a bulk send's time); a pause
+# another worker starts is seen this much later at most.
+PAUSE_CHECK_SECONDS = 0.1
+_pause_checked = {"at": float("-inf"), "until": 0.0}
+
+
 def _paused_for() -> float:
     """Without a configured rate, only a relay's refusal holds sending back."""
+    now = time.monotonic()
+    if now - _pause_checked["at"] >= PAUSE_CHECK_SECONDS:
 
-    def paused(client):
-        return _script(client, _TAKE)(keys=[BUCKET_KEY, "emails:day:-"], args=["", 0, 0, 0, 1])
+        def paused(client):
+            keys = [BUCKET_KEY, "emails:day:-"]
+            return _script(client, _TAKE)(keys=keys, args=["", 0, 0, 0, 1])
 
-    return (redis_breaker.call(paused) or 0) / 1000
+        pause = (redis_breaker.call(paused) or 0) / 1000
+        _pause_checked.update(at=now, until=now + pause)
+    return max(0.0, _pause_checked["until"] - now)
+
+
+def forget_pause() -> None:
+    """Ask Redis again at the next email (after its keys were cleared)."""
+    _pause_checked.update(at=float("-inf"), until=0.0)
 
 
 def slow_down() -> float:
     """A relay said "too many": pause every worker and halve the rate.
     Returns the pause in seconds (0 without Redis)."""
     pause = redis_breaker.call(lambda client: _script(client, _SLOW_DOWN)(keys=[BUCKET_KEY]))
+    forget_pause()  # this worker sees its own pause at once
     if pause:
         logger.warning("The relay refused as too many: sending paused for %.1f s", pause / 1000)
     return (pause or 0) / 1000

@@ -11,7 +11,7 @@ its visibility timeout and forget if it restarted.
 
 - queueing.py: writing rows (queue_email, queue_emails, queue_new_reasons);
 - broker.py: handing rows to the broker, each to its lane's queue;
-- sending.py: claiming a row, the rate, the SMTP connection, the outcome;
+- sending.py: claiming rows, the rate, the SMTP connection, the outcome;
 - sweeping.py: what beat runs every minute (stuck rows, missed rows);
 - resending.py: staff sending an email again."""
 
@@ -22,9 +22,11 @@ from .sending import (
     RetryPolicy,
     build_message,
     claim_email,
+    claim_emails,
     describe_error,
     is_temporary,
     send_email,
+    send_emails,
 )
 from .sweeping import WORKER_LOST, release_stuck_emails, sweep_outbox
 
@@ -34,6 +36,7 @@ __all__ = [
     "WORKER_LOST",
     "build_message",
     "claim_email",
+    "claim_emails",
     "describe_error",
     "enqueue_send",
     "enqueue_sends",
@@ -44,5 +47,6 @@ __all__ = [
     "release_stuck_emails",
     "resend_email",
     "send_email",
+    "send_emails",
     "sweep_outbox",
 ]

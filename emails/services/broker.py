@@ -1,5 +1,6 @@
-"""Handing rows to the broker: one send task per row, on its lane's queue,
-so a worker takes every transactional email before any bulk one."""
+"""Handing rows to the broker: one send task per batch of up to BATCH_SIZE
+rows, on its lane's queue, so a worker takes every transactional email
+before any bulk one."""
 
 import logging
 from collections import defaultdict
@@ -13,6 +14,10 @@ from ..lanes import queue_of
 from ..models import EmailStatus, OutgoingEmail
 
 logger = logging.getLogger(__name__)
+
+# Rows per send task: a thousand alerts are twenty broker messages, and a
+# worker claims and sends them over one connection (sending.send_emails).
+BATCH_SIZE = 50
 
 
 def enqueue_send(email_id: int) -> bool:
@@ -29,9 +34,15 @@ def enqueue_rows(rows: Iterable[OutgoingEmail]) -> int:
     return sum(enqueue_sends(ids, lane=lane, mark=False) for lane, ids in by_lane.items())
 
 
-def enqueue_sends(email_ids: Iterable[int], *, lane: str | None = None, mark: bool = True) -> int:
+def enqueue_sends(
+    email_ids: Iterable[int],
+    *,
+    lane: str | None = None,
+    mark: bool = True,
+    queue: str | None = None,
+) -> int:
     """Hand rows to the broker, on `lane`'s queue (looked up when not
-    given). Never raises into a web request: when the broker is down or
+    given), or on `queue` when given (a task handing back its batch). Never raises into a web request: when the broker is down or
     silent, stop at the first failure (one short timeout, not one per row),
     log it, and leave the rows to the sweeper. `mark` False: the rows were
     written marked as handed over (new rows are). Returns how many were
@@ -48,14 +59,14 @@ def enqueue_sends(email_ids: Iterable[int], *, lane: str | None = None, mark: bo
         # Marked before publishing: a worker may fail the row (and clear the
         # mark, so the sweeper retries it) before apply_async even returns.
         _pending(ids).update(enqueued_at=timezone.now())
-    done = _publish(ids, queue=queue_of(lane))
+    done = _publish(ids, lane=lane, queue=queue or queue_of(lane))
     if done < len(ids):
         _pending(ids[done:]).update(enqueued_at=None)
     return done
 
 
-def _publish(ids: list[int], *, queue: str) -> int:
-    from ..tasks import task_send_email
+def _publish(ids: list[int], *, lane: str, queue: str) -> int:
+    from ..tasks import task_send_emails
 
     if not redis_breaker.available():
         logger.warning("Redis skipped: %s email(s) left for the sweeper", len(ids))
@@ -64,12 +75,16 @@ def _publish(ids: list[int], *, queue: str) -> int:
     try:
         # One producer for all of them: a pooled connection taken once, not
         # once per row (an event alert hands over a thousand at a time).
-        with task_send_email.app.producer_or_acquire() as producer:
-            for email_id in ids:
-                task_send_email.apply_async(
-                    kwargs={"email_id": email_id}, queue=queue, retry=False, producer=producer
+        with task_send_emails.app.producer_or_acquire() as producer:
+            for start in range(0, len(ids), BATCH_SIZE):
+                batch = ids[start : start + BATCH_SIZE]
+                task_send_emails.apply_async(
+                    kwargs={"email_ids": batch, "lane": lane},
+                    queue=queue,
+                    retry=False,
+                    producer=producer,
                 )
-                done += 1
+                done += len(batch)
     except Exception as error:  # noqa: BLE001 - the rows are committed; the sweeper sends them
         redis_breaker.trip(error)
         logger.warning(

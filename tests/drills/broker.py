@@ -43,15 +43,15 @@ class PrivateBroker:
         lanes' queues (tests/support/delivery.py: lane_queues)."""
         names = [queue, *lane_queues(queue).values()]
         with contextlib.closing(self.client()) as client:
-            return [
-                _email_id(json.loads(raw)) for name in names for raw in client.lrange(name, 0, -1)
-            ]
+            messages = [json.loads(raw) for name in names for raw in client.lrange(name, 0, -1)]
+        return [email_id for message in messages for email_id in _email_ids(message)]
 
     def unacknowledged_email_ids(self) -> list[int]:
         """The email ids of the send tasks a worker took and never
         acknowledged (acks_late: a task is acknowledged once it has run)."""
         with contextlib.closing(self.client()) as client:
-            return [_email_id(json.loads(raw)[0]) for raw in client.hvals("unacked")]
+            messages = [json.loads(raw)[0] for raw in client.hvals("unacked")]
+        return [email_id for message in messages for email_id in _email_ids(message)]
 
     def drained(self, queue: str) -> bool:
         """Whether every message in `queue` was taken and acknowledged."""
@@ -73,6 +73,7 @@ def private_broker(own_redis):
     return broker
 
 
-def _email_id(message: dict) -> int:
+def _email_ids(message: dict) -> list[int]:
+    """The rows a send task carries (a batch, or one in the older form)."""
     _args, kwargs, _embed = json.loads(base64.b64decode(message["body"]))
-    return kwargs["email_id"]
+    return kwargs["email_ids"] if "email_ids" in kwargs else [kwargs["email_id"]]

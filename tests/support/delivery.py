@@ -154,6 +154,7 @@ def fresh_sending_rate():
     from emails import ratelimit
 
     def empty():
+        ratelimit.forget_pause()
         if not os.environ.get("REDIS_URL"):
             return
         with contextlib.closing(redis.Redis.from_url(os.environ["REDIS_URL"])) as client:
