@@ -184,7 +184,7 @@ class EventAdmin(WideChangelist, admin.ModelAdmin):
     # The form -------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id and request.POST.get("_confirmed") != "yes":
+        if request.method == "POST" and object_id and not views.confirmed(request):
             confirmation = views.confirm_change(self, request, object_id)
             if confirmation is not None:
                 return confirmation
