@@ -33,7 +33,7 @@ $(CSS): $(STAMP_NPM) $(wildcard static/scss/*.scss)
 	mkdir -p $(dir $(CSS))
 	npm run --silent build:css
 
-$(JS): $(STAMP_NPM) static/staff/scanner.mjs
+$(JS): $(STAMP_NPM) $(wildcard static/staff/scanner*.mjs)
 	mkdir -p $(dir $(JS))
 	npm run --silent build:js
 

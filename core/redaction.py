@@ -71,24 +71,38 @@ def _secret_paths() -> re.Pattern | None:
     return re.compile("|".join(alternatives)) if alternatives else None
 
 
-def redact(text: str) -> str:
-    """`text` (a path, a URL, a request line, a log message) with the
-    secret part of every URL in it replaced by [redacted]."""
+def redact(text: str, replacement: str = REDACTED) -> str:
+    """`text` (a path, a URL, a request line, a log message, an email) with
+    the secret part of every URL in it replaced by `replacement`. The one
+    place that knows what a secret link looks like: the logs use it, and so
+    does what staff see of an email (staff/redaction.py)."""
     if not text or not isinstance(text, str):
         return text
     pattern = _secret_paths()
     if pattern is None:
         return text
-    return pattern.sub(_replace_secret, text)
+    return pattern.sub(lambda match: "".join(_split_secret(match, replacement)), text)
 
 
-def _replace_secret(match: re.Match) -> str:
+def find_secret_links(text: str) -> list[tuple[str, str]]:
+    """(the path up to the secret, the secret) for every secret link in
+    `text`: ("/registration/", "<token>")."""
+    pattern = _secret_paths()
+    if not text or pattern is None:
+        return []
+    return [_split_secret(match)[:2] for match in pattern.finditer(text)]
+
+
+def _split_secret(match: re.Match, replacement: str | None = None) -> tuple[str, str, str]:
+    """The matched link as (before the secret, the secret or its
+    replacement, after it)."""
     whole, start = match.group(0), match.start()
     for name, value in match.groupdict().items():
         if name.startswith("secret") and value is not None:
             offset = match.start(name) - start
-            return whole[:offset] + REDACTED + whole[offset + len(value) :]
-    return whole
+            secret = value if replacement is None else replacement
+            return whole[:offset], secret, whole[offset + len(value) :]
+    return whole, "", ""
 
 
 class RedactSecrets(logging.Filter):

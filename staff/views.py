@@ -68,6 +68,24 @@ def posted_fields(post, *, leave_out=("csrfmiddlewaretoken",)) -> list[tuple[str
     ]
 
 
+def confirmed(request) -> bool:
+    """Whether this POST comes from a confirmation page's Yes button
+    (_confirm_form.html), not from the form before it."""
+    return request.POST.get("_confirmed") == "yes"
+
+
+def ask_first(model_admin, request, template: str, *, yes: str, **context):
+    """A confirmation page (_action_confirmation.html and _confirm_form.html):
+    what will happen, then `yes` to send the same form again, confirmed."""
+    return render(
+        model_admin, request, template, yes=yes, fields=posted_fields(request.POST), **context
+    )
+
+
+def _people(number: int) -> str:
+    return f"{number} {'person' if number == 1 else 'people'}"
+
+
 def person_counts(event: Event) -> dict[str, int]:
     """Confirmed, waiting and attended for one event, in one query."""
     return Registration.objects.filter(event=event).aggregate(
@@ -104,10 +122,12 @@ def confirm_change(model_admin, request, object_id):
     overbooked = form.cleaned_data["capacity"] < counts["confirmed"]
     if not notify and not overbooked:
         return None
-    return render(
+    emailed = counts["confirmed"] + (0 if joining_only else counts["waiting"])
+    return ask_first(
         model_admin,
         request,
         "change_confirmation.html",
+        yes=f"Yes, save and email {_people(emailed)}" if notify else "Yes, save",
         event=event,
         title="Check before you save",
         changes=[
@@ -115,12 +135,11 @@ def confirm_change(model_admin, request, object_id):
             for name in changed
         ],
         notify=notify,
-        emailed=counts["confirmed"] + (0 if joining_only else counts["waiting"]),
+        emailed=emailed,
         joining_only=joining_only,
         counts=counts,
         overbooked=overbooked,
         new_capacity=form.cleaned_data["capacity"],
-        fields=posted_fields(request.POST),
     )
 
 
@@ -171,13 +190,14 @@ def series_view(model_admin, request, object_id):
     form = ScheduleSeriesForm(request.POST if request.method == "POST" else None, event=event)
     context = {"event": event, "title": f"Schedule a series of {event.title}", "form": form}
     if request.method == "POST" and form.is_valid():
-        if request.POST.get("_confirmed") != "yes":
-            return render(
+        if not confirmed(request):
+            dates = form.cleaned_data["dates"]
+            return ask_first(
                 model_admin,
                 request,
                 "series_confirmation.html",
-                dates=form.cleaned_data["dates"],
-                fields=posted_fields(request.POST),
+                yes=f"Yes, make {len(dates)} draft event{'s' if len(dates) != 1 else ''}",
+                dates=dates,
                 **context,
             )
         try:

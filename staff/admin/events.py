@@ -184,7 +184,7 @@ class EventAdmin(WideChangelist, admin.ModelAdmin):
     # The form -------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        if request.method == "POST" and object_id and request.POST.get("_confirmed") != "yes":
+        if request.method == "POST" and object_id and not views.confirmed(request):
             confirmation = views.confirm_change(self, request, object_id)
             if confirmation is not None:
                 return confirmation
@@ -381,6 +381,13 @@ class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
         if registration.status == RegistrationStatus.CANCELLED and registration.cancel_reason:
             return registration.get_cancel_reason_display()
         return registration.get_status_display()
+
+    def get_list_display(self, request):
+        """The registrations of one event do not repeat its title on every
+        row: on a phone at the door that was most of each block."""
+        if request.GET.get("event__id__exact"):
+            return [name for name in self.list_display if name != "event_link"]
+        return self.list_display
 
     def lookup_allowed(self, lookup, value, request=None):
         return lookup == "event__id__exact" or super().lookup_allowed(lookup, value, request)

@@ -298,6 +298,22 @@ def test_registrations_are_listed_per_event_and_found_by_reference(admin_client)
     assert mine.reference not in waiting
 
 
+def test_one_events_registrations_name_each_value_for_a_phone_and_skip_the_event(admin_client):
+    event = EventFactory(title="The evening")
+    RegistrationFactory(event=event, reference="HC-ABC234", first_name="Priya")
+    url = reverse("admin:events_registration_changelist")
+
+    per_event = admin_client.get(url, {"event__id__exact": event.pk}).content.decode()
+    everyone = admin_client.get(url).content.decode()
+
+    assert '<th data-label="Reference" class="field-reference">' in per_event
+    assert '<td data-label="Full name" class="field-full_name">Priya ' in per_event
+    assert 'data-label="Status"' in per_event
+    assert '<label for="action-toggle"' in per_event
+    assert 'data-label="Event"' not in per_event
+    assert 'data-label="Event"' in everyone
+
+
 @pytest.mark.parametrize("rows", [3, 60])
 def test_the_registrations_list_takes_the_same_queries_for_few_or_many(
     admin_client, django_assert_num_queries, rows

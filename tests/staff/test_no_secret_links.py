@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from alerts.services import subscriptions
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT, ensure_staff_groups
+from core.redaction import find_secret_links
 from emails.models import OutgoingEmail
 from events import services
 from mentoring import services as mentoring
-from staff.redaction import HIDDEN, secret_link
+from staff.redaction import HIDDEN
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.mentoring.support import make_request, staff_user
 from tests.support.staff import sign_in_staff
@@ -59,8 +60,9 @@ def candidates_links(django_capture_on_commit_callbacks):
         f"{email.body_text} {email.body_html} {email.headers} {email.context}"
         for email in OutgoingEmail.objects.all()
     )
-    tokens = {match.group(0).rsplit("/", 1)[-1] for match in secret_link().finditer(stored)}
-    paths = {match.group(1) for match in secret_link().finditer(stored)}
+    links = find_secret_links(stored)
+    tokens = {token for _path, token in links}
+    paths = {path for path, _token in links}
     assert {"/registration/", "/alerts/confirm/", "/positive-action/request/"} <= paths
     assert len(tokens) >= 6
     return tokens
