@@ -13,7 +13,7 @@ from emails.models import OutgoingEmail
 from tests.factories import EventFactory, RegistrationFactory, SubscriptionFactory
 from tests.mentoring.support import make_request
 from tests.outbox import as_sent
-from tests.support.registration import form_data, register_url
+from tests.support.registration import send_registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def assert_not_stored(response, url):
 def links(client):
     """A real secret link of each kind, and an event to register for."""
     event = EventFactory()
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     body = as_sent(OutgoingEmail.objects.get(kind="registration_confirmed")).body_text
     _, mentoring_token = make_request()
     return {
@@ -70,7 +70,7 @@ def test_every_public_page_is_sent_with_no_store(client, links):
 def test_a_form_shown_again_with_what_was_typed_is_sent_with_no_store(client, links):
     event = EventFactory()
 
-    registration = client.post(register_url(event), form_data(email="not-an-address"))
+    registration = send_registration_form(client, event, email="not-an-address")
     change = client.post(f"/registration/{links['registration']}/", {"first_name": "Sam"})
     unknown_link = client.get("/registration/not-a-token/")
 

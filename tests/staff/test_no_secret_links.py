@@ -22,6 +22,7 @@ from mentoring import services as mentoring
 from staff.redaction import HIDDEN, secret_link
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.mentoring.support import make_request, staff_user
+from tests.support.registration import register
 from tests.support.staff import sign_in_staff
 
 pytestmark = pytest.mark.django_db
@@ -39,13 +40,10 @@ def candidates_links(django_capture_on_commit_callbacks):
         event = EventFactory(title="Tuesday insight evening", capacity=2)
         tonight = EventFactory(title="Tonight", starts_at=start, ends_at=start + timedelta(hours=2))
         people = [
-            services.register_candidate(
-                place,
-                first_name="Sam",
+            register(
+                event=place,
                 last_name=["Adams", "Begum", "Clarke"][number],
                 email=f"sam{number}@example.com",
-                role=role(),
-                heard_from="social_media",
             ).registration
             for number, place in enumerate([event, event, event])
         ]
