@@ -5,8 +5,6 @@ them; and Workforce development sees the counts in the admin. In Chromium
 with the site's Content Security Policy enforced."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,7 +12,7 @@ from core.groups import WORKFORCE_DEVELOPMENT
 from equality import services
 from equality.models import AnsweredMark, EqualityResponse, PendingResponse, answered_fingerprints
 from events.models import Registration
-from tests.support.staff import authenticator_app, current_code
+from tests.support.staff import authenticator_app, current_code, make_staff_user
 
 from .support import (
     SCREENSHOTS,
@@ -162,9 +160,7 @@ PASSWORD = "equality-report-password-1"
 
 @pytest.fixture
 def workforce_member(transactional_db):
-    user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
-    return user
+    return make_staff_user(username=EMAIL, password=PASSWORD, group=WORKFORCE_DEVELOPMENT)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

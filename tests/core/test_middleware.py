@@ -5,7 +5,6 @@ links, and over the pages that show what a candidate typed."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from alerts.services import add_link
 from core.redaction import route_patterns
@@ -14,6 +13,7 @@ from tests.factories import EventFactory, RegistrationFactory, SubscriptionFacto
 from tests.mentoring.support import make_request
 from tests.outbox import as_sent
 from tests.support.registration import send_registration_form
+from tests.support.staff import make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -80,7 +80,7 @@ def test_a_form_shown_again_with_what_was_typed_is_sent_with_no_store(client, li
 
 
 def test_every_admin_page_is_sent_with_no_store(client):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-1234")
+    admin = make_staff_user(username="root", superuser=True)
     registration = RegistrationFactory()
     client.force_login(admin)
     ids = {"object_id": str(registration.event.pk), "registration_id": str(registration.pk)}
