@@ -15,9 +15,9 @@ from playwright.sync_api import expect
 from core import tokens
 from emails.models import OutgoingEmail
 from events import services
-from events.models import Event, EventStatus, RegistrationLink, RegistrationStatus
+from events.models import Event, EventStatus, RegistrationStatus
 from events.reminders import queue_due_reminders
-from tests.factories import EventFactory, RegistrationFactory
+from tests.factories import EventFactory, RegistrationFactory, RegistrationLinkFactory
 from tests.support.registration import register
 
 from .support import (
@@ -121,7 +121,7 @@ def test_give_a_place_back_from_the_reminder_and_the_first_person_waiting_gets_i
 
 def secret_path(registration, suffix: str = "") -> str:
     token = tokens.new_token()
-    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    RegistrationLinkFactory(registration=registration, token=token)
     return f"/registration/{token}/{suffix}"
 
 
