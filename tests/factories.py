@@ -106,18 +106,26 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     privacy_accepted_at = factory.LazyFunction(timezone.now)
 
 
-class RegistrationLinkFactory(factory.django.DjangoModelFactory):
-    """A registration's secret link; pass `token=` to know the link's path
-    (/registration/<token>/): only its SHA-256 is stored."""
+class SecretLinkFactory(factory.django.DjangoModelFactory):
+    """A secret link row (core/tokens.py): only the SHA-256 of its token is
+    stored, so pass `token=` to know the link's path."""
 
     class Meta:
-        model = RegistrationLink
+        abstract = True
 
     class Params:
         token = factory.LazyFunction(tokens.new_token)
 
-    registration = factory.SubFactory(RegistrationFactory)
     token_hash = factory.LazyAttribute(lambda link: tokens.hash_token(link.token))
+
+
+class RegistrationLinkFactory(SecretLinkFactory):
+    """A registration's link: /registration/<token>/."""
+
+    class Meta:
+        model = RegistrationLink
+
+    registration = factory.SubFactory(RegistrationFactory)
 
 
 class OutgoingEmailFactory(factory.django.DjangoModelFactory):
@@ -154,18 +162,13 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
             self.roles.set(extracted if extracted is not None else [role("police-officer")])
 
 
-class SubscriptionLinkFactory(factory.django.DjangoModelFactory):
-    """A subscription's secret link (manage, unsubscribe); `token=` as for
-    RegistrationLinkFactory."""
+class SubscriptionLinkFactory(SecretLinkFactory):
+    """A subscription's link (manage, unsubscribe)."""
 
     class Meta:
         model = SubscriptionLink
 
-    class Params:
-        token = factory.LazyFunction(tokens.new_token)
-
     subscription = factory.SubFactory(SubscriptionFactory)
-    token_hash = factory.LazyAttribute(lambda link: tokens.hash_token(link.token))
 
 
 class EventAlertRunFactory(factory.django.DjangoModelFactory):
