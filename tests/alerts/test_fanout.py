@@ -11,7 +11,13 @@ from emails.models import OutgoingEmail
 from emails.services import build_message
 from events.models import EventFormat, EventStatus
 from tests.conftest import requires_postgresql
-from tests.factories import EventFactory, SubscriptionFactory, bulk_subscriptions, role
+from tests.factories import (
+    EventAlertRunFactory,
+    EventFactory,
+    SubscriptionFactory,
+    bulk_subscriptions,
+    role,
+)
 
 from .conftest import emails_of_kind, link_token
 
@@ -230,10 +236,7 @@ def test_events_published_before_alerts_existed_are_never_announced(
 ):
     # What migration 0002 gives every published event at the time it runs.
     event = EventFactory()
-    now = timezone.now()
-    EventAlertRun.objects.create(
-        event=event, status=AlertRunStatus.SKIPPED, started_at=now, progressed_at=now
-    )
+    EventAlertRunFactory(event=event, status=AlertRunStatus.SKIPPED)
     SubscriptionFactory()
 
     with django_capture_on_commit_callbacks(execute=True):

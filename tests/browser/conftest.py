@@ -8,11 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from playwright.sync_api import sync_playwright
 
 from core.groups import WORKFORCE_DEVELOPMENT
+from tests.support.staff import make_staff_user
 
 from .support import STAFF_EMAIL, STAFF_PASSWORD, BrowserProblems, SiteData, build_site
 
@@ -114,8 +113,6 @@ def site(transactional_db) -> SiteData:
 
 @pytest.fixture
 def staff_member(transactional_db):
-    user = get_user_model().objects.create_user(
-        STAFF_EMAIL, STAFF_EMAIL, STAFF_PASSWORD, is_staff=True
+    return make_staff_user(
+        username=STAFF_EMAIL, password=STAFF_PASSWORD, group=WORKFORCE_DEVELOPMENT
     )
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
-    return user

@@ -14,9 +14,9 @@ from django.utils import timezone
 from playwright.sync_api import BrowserContext, ConsoleMessage, Page, Request, Response, expect
 
 from emails.models import OutgoingEmail
-from events import services
 from events.models import Audience, Event, EventFormat, EventStatus, Registration
 from tests.factories import EventFactory, RegistrationFactory, role
+from tests.support.registration import register
 from tests.support.staff import authenticator_app, current_code
 
 LONDON = ZoneInfo("Europe/London")
@@ -89,7 +89,7 @@ def build_site() -> SiteData:
         capacity=1,
         **hq,
     )
-    holder = register(full_event, first_name="Priya", email="priya@example.com")
+    holder = register(event=full_event, first_name="Priya", email="priya@example.com").registration
     other_date_event = EventFactory(
         title="Evening for women: second date",
         slug="evening-for-women-second-date",
@@ -143,7 +143,9 @@ def build_site() -> SiteData:
         ends_at=evening(-10, hour=21),
         **hq,
     )
-    registration = register(open_event, first_name="Aoife", email="aoife@example.com")
+    registration = register(
+        event=open_event, first_name="Aoife", email="aoife@example.com"
+    ).registration
     return SiteData(
         open_event=open_event,
         few_left_event=few_left_event,
@@ -158,17 +160,6 @@ def build_site() -> SiteData:
         full_event_holder_path=link_path(holder.email, kind="registration_confirmed"),
         other_date_event=other_date_event,
     )
-
-
-def register(event: Event, *, first_name: str, email: str) -> Registration:
-    return services.register_candidate(
-        event,
-        first_name=first_name,
-        last_name="Candidate",
-        email=email,
-        role=role("police-officer"),
-        heard_from="social_media",
-    ).registration
 
 
 def link_path(to: str, *, kind: str) -> str:
@@ -194,13 +185,28 @@ def fill_registration_form(
     email: str = "sam.okafor@example.com",
     role_label: str = "Police officer",
     heard_from_label: str = "Social media",
+    access_needs: str = "",
 ) -> None:
     page.get_by_label("First name").fill(first_name)
     page.get_by_label("Last name").fill(last_name)
     page.get_by_label("Email address").fill(email)
     page.get_by_label(role_label, exact=True).check()
+    if access_needs:
+        page.get_by_label("Access needs or adjustments (optional)").fill(access_needs)
     page.get_by_label(heard_from_label, exact=True).check()
     page.get_by_label("I have read the privacy notice").check()
+
+
+def register_on_page(page: Page, event: Event, **answers) -> None:
+    """Register for `event` through its real registration page, as a
+    candidate does: open it, fill in the form (fill_registration_form's
+    answers, `answers` replacing them) and press Register. The page then
+    shows whatever came of it; the caller checks that. (Tests that only
+    need a registration to exist use tests/support/registration.py's
+    `register`, which calls the same service without a browser.)"""
+    page.goto(f"/events/{event.slug}/register/")
+    fill_registration_form(page, **answers)
+    page.get_by_role("button", name="Register").click()
 
 
 # The public pages -------------------------------------------------------
@@ -214,9 +220,7 @@ class PublicPage:
 
 
 def _submit_registration(page: Page, site: SiteData) -> None:
-    page.goto(f"/events/{site.open_event.slug}/register/")
-    fill_registration_form(page, email="new.candidate@example.com")
-    page.get_by_role("button", name="Register").click()
+    register_on_page(page, site.open_event, email="new.candidate@example.com")
 
 
 def _register_faster_than_a_person_reads(page: Page, site: SiteData) -> None:

@@ -15,9 +15,10 @@ from playwright.sync_api import expect
 from core import tokens
 from emails.models import OutgoingEmail
 from events import services
-from events.models import Event, EventStatus, RegistrationLink, RegistrationStatus
+from events.models import Event, EventStatus, RegistrationStatus
 from events.reminders import queue_due_reminders
-from tests.factories import EventFactory, RegistrationFactory
+from tests.factories import EventFactory, RegistrationFactory, RegistrationLinkFactory
+from tests.support.registration import register
 
 from .support import (
     SCREENSHOTS,
@@ -25,7 +26,6 @@ from .support import (
     describe_violations,
     fill_registration_form,
     link_path,
-    register,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -86,8 +86,8 @@ def test_give_a_place_back_from_the_reminder_and_the_first_person_waiting_gets_i
     page, site, viewport
 ):
     event = site.full_event
-    grace = register(event, first_name="Grace", email="grace@example.com")
-    register(event, first_name="Hana", email="hana@example.com")
+    grace = register(event=event, first_name="Grace", email="grace@example.com").registration
+    register(event=event, first_name="Hana", email="hana@example.com")
     assert grace.status == RegistrationStatus.WAITING
     queue_due_reminders(now=event.starts_at - timedelta(hours=1))
 
@@ -121,17 +121,23 @@ def test_give_a_place_back_from_the_reminder_and_the_first_person_waiting_gets_i
 
 def secret_path(registration, suffix: str = "") -> str:
     token = tokens.new_token()
-    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    RegistrationLinkFactory(registration=registration, token=token)
     return f"/registration/{token}/{suffix}"
 
 
 def test_axe_finds_nothing_on_the_new_pages_and_their_states(axe_page, site, viewport):
     online = with_joining_link(site.online_event)
-    alex = register(online, first_name="Alex", email="alex@example.com")
-    waiting = register(site.full_event, first_name="Grace", email="grace@example.com")
-    released = register(site.open_event, first_name="Rita", email="rita@example.com")
-    left = register(site.full_event, first_name="Lee", email="lee@example.com")
-    cancelled = register(site.open_event, first_name="Cy", email="cy@example.com")
+    alex = register(event=online, first_name="Alex", email="alex@example.com").registration
+    waiting = register(
+        event=site.full_event, first_name="Grace", email="grace@example.com"
+    ).registration
+    released = register(
+        event=site.open_event, first_name="Rita", email="rita@example.com"
+    ).registration
+    left = register(event=site.full_event, first_name="Lee", email="lee@example.com").registration
+    cancelled = register(
+        event=site.open_event, first_name="Cy", email="cy@example.com"
+    ).registration
     released_path, left_path = secret_path(released, "give-back/"), secret_path(left, "give-back/")
     services.release_place(released)
     services.release_place(left)

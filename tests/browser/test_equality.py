@@ -5,8 +5,6 @@ them; and Workforce development sees the counts in the admin. In Chromium
 with the site's Content Security Policy enforced."""
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -14,7 +12,7 @@ from core.groups import WORKFORCE_DEVELOPMENT
 from equality import services
 from equality.models import AnsweredMark, EqualityResponse, PendingResponse, answered_fingerprints
 from events.models import Registration
-from tests.support.staff import authenticator_app, current_code
+from tests.support.staff import authenticator_app, current_code, make_staff_user
 
 from .support import (
     SCREENSHOTS,
@@ -22,7 +20,7 @@ from .support import (
     RegistrationFactory,
     axe_violations,
     describe_violations,
-    fill_registration_form,
+    register_on_page,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -30,11 +28,7 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWidth"
 
 
-def register_for(page, event, *, email="jo.adeyemi@example.com"):
-    page.goto(f"/events/{event.slug}/register/")
-    fill_registration_form(page, first_name="Jo", last_name="Adeyemi", email=email)
-    page.get_by_role("button", name="Register").click()
-    expect(page.locator("h1")).to_have_text("Check your email")
+JO = {"first_name": "Jo", "last_name": "Adeyemi", "email": "jo.adeyemi@example.com"}
 
 
 def screenshot(page, name, viewport):
@@ -46,7 +40,9 @@ def test_answer_the_questions_in_a_few_taps_after_registering(page, site, viewpo
     def question(legend):
         return page.get_by_role("group", name=legend)
 
-    register_for(page, site.open_event)
+    register_on_page(page, site.open_event, **JO)
+
+    expect(page.locator("h1")).to_have_text("Check your email")
     offer = page.locator("section", has_text="Help us see who our events reach")
     expect(offer).to_contain_text("changes nothing about your place")
     screenshot(page, "offer", viewport)
@@ -80,7 +76,8 @@ def test_answer_the_questions_in_a_few_taps_after_registering(page, site, viewpo
 
 
 def test_skip_the_questions_with_one_tap(page, site, viewport):
-    register_for(page, site.open_event)
+    register_on_page(page, site.open_event, **JO)
+    expect(page.locator("h1")).to_have_text("Check your email")
 
     page.get_by_role("button", name="Skip these questions").click()
 
@@ -90,7 +87,8 @@ def test_skip_the_questions_with_one_tap(page, site, viewport):
 
 
 def test_skip_from_the_questions_page_keeps_nothing_that_was_chosen(page, site, viewport):
-    register_for(page, site.open_event)
+    register_on_page(page, site.open_event, **JO)
+    expect(page.locator("h1")).to_have_text("Check your email")
     page.get_by_role("button", name="Answer 7 short questions").click()
     page.get_by_label("Male", exact=True).check()
 
@@ -127,7 +125,9 @@ def test_the_questions_and_the_pages_after_them_have_no_wcag_22_aa_violations(
         if axe_page.evaluate(SCROLLS_SIDEWAYS):
             problems.append(f"{name}: the page scrolls sideways (WCAG 1.4.10)")
 
-    register_for(axe_page, site.open_event)
+    register_on_page(axe_page, site.open_event, **JO)
+
+    expect(axe_page.locator("h1")).to_have_text("Check your email")
     check("offer")
     axe_page.get_by_role("button", name="Answer 7 short questions").click()
     check("questions")
@@ -141,7 +141,8 @@ def test_the_questions_and_the_pages_after_them_have_no_wcag_22_aa_violations(
     axe_page.get_by_role("button", name="Send my answers").click()
     expect(axe_page.locator("h1")).to_have_text("Thank you for answering")
     check("thanks")
-    register_for(axe_page, site.few_left_event)
+    register_on_page(axe_page, site.few_left_event, **JO)
+    expect(axe_page.locator("h1")).to_have_text("Check your email")
     axe_page.get_by_role("button", name="Skip these questions").click()
     expect(axe_page.locator("h1")).to_have_text("You have skipped the questions")
     check("skipped")
@@ -159,9 +160,7 @@ PASSWORD = "equality-report-password-1"
 
 @pytest.fixture
 def workforce_member(transactional_db):
-    user = get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
-    return user
+    return make_staff_user(username=EMAIL, password=PASSWORD, group=WORKFORCE_DEVELOPMENT)
 
 
 @pytest.mark.parametrize("viewport", ["desktop", "phone"])

@@ -10,7 +10,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .support import SCREENSHOTS, axe_violations, describe_violations, link_path, register
+from tests.support.registration import register
+
+from .support import SCREENSHOTS, axe_violations, describe_violations, link_path
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
@@ -52,7 +54,7 @@ def test_every_event_page_carries_json_ld_that_the_csp_lets_be(page, problems, s
 
 
 def test_someone_waiting_leaves_the_list(page, site):
-    register(site.full_event, first_name="Grace", email="grace@example.com")
+    register(event=site.full_event, first_name="Grace", email="grace@example.com")
     page.goto(link_path("grace@example.com", kind="waiting_list_joined"))
 
     page.get_by_role("button", name="Leave the waiting list").click()
@@ -74,7 +76,7 @@ def test_the_privacy_notices_contents_list_jumps_to_each_section(page, site):
 
 
 def test_axe_finds_nothing_on_the_pages_that_stop_dead_ends(axe_page, site, viewport):
-    register(site.full_event, first_name="Grace", email="grace@example.com")
+    register(event=site.full_event, first_name="Grace", email="grace@example.com")
     waiting = link_path("grace@example.com", kind="waiting_list_joined")
     pages = {
         "full-event-with-other-dates": (site.full_event.get_absolute_url(), "Other dates"),

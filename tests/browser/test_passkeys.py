@@ -5,10 +5,11 @@ site's Content Security Policy and Permissions-Policy enforced (any
 violation or script error fails the test)."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp_webauthn.models import WebAuthnCredential
 from playwright.sync_api import expect
+
+from tests.support.staff import make_staff_user
 
 from .conftest import TIMEOUT_MS, VIEWPORTS
 from .support import BrowserProblems
@@ -29,7 +30,7 @@ def passkey_site(settings, live_server):
 
 @pytest.fixture
 def staff_member(transactional_db):
-    return get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
+    return make_staff_user(username=EMAIL, password=PASSWORD)
 
 
 @pytest.fixture

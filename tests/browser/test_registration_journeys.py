@@ -15,6 +15,7 @@ from .support import (
     fill_registration_form,
     is_focused,
     link_path,
+    register_on_page,
     tab_to,
 )
 
@@ -163,9 +164,7 @@ def test_what_was_typed_is_kept_after_an_error(page, site):
 
 
 def test_an_invalid_email_address_gets_the_gov_uk_error(page, site):
-    page.goto(f"/events/{site.open_event.slug}/register/")
-    fill_registration_form(page, email="not-an-email")
-    page.get_by_role("button", name="Register").click()
+    register_on_page(page, site.open_event, email="not-an-email")
 
     expect(page.locator(".govuk-error-summary")).to_contain_text(
         "Enter an email address in the correct format", timeout=1_000
@@ -179,10 +178,9 @@ def test_a_form_filled_as_fast_as_autofill_comes_back_and_registers_when_sent_ag
     is asked to check and send again, with everything they typed kept,
     never told "Check your email" for a place they do not have."""
     settings.FORM_MIN_FILL_SECONDS = 30
-    page.goto(f"/events/{site.open_event.slug}/register/")
-    fill_registration_form(page, email="quick.fingers@example.com")
-    page.get_by_label("Access needs or adjustments (optional)").fill("Step-free access")
-    page.get_by_role("button", name="Register").click()
+    register_on_page(
+        page, site.open_event, email="quick.fingers@example.com", access_needs="Step-free access"
+    )
 
     summary = page.locator(".govuk-error-summary")
     expect(summary.get_by_role("link")).to_have_text(["Check your answers and send again"])

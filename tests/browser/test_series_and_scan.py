@@ -13,9 +13,9 @@ from django.utils import timezone
 from PIL import Image
 from playwright.sync_api import expect
 
-from events import services
 from events.models import Event, EventStatus, Registration
-from tests.factories import RegistrationFactory, role
+from tests.factories import RegistrationFactory
+from tests.support.registration import register
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, VIEWPORTS
 from .support import BrowserProblems, EventFactory, evening, screenshot, sign_in
@@ -118,14 +118,7 @@ def test_schedule_a_series_publish_it_then_scan_a_candidate_in(
 
     # A candidate registers for the first of them; their email has a QR code.
     evening_one = series.order_by("starts_at").first()
-    services.register_candidate(
-        evening_one,
-        first_name="Priya",
-        last_name="Shah",
-        email="priya@example.org",
-        role=role(),
-        heard_from="social_media",
-    )
+    register(event=evening_one, first_name="Priya", last_name="Shah", email="priya@example.org")
     [confirmation] = [message for message in mail.outbox if message.to == ["priya@example.org"]]
     video = tmp_path / "door-pass.y4m"
     as_camera_video(door_pass_png(confirmation), video)

@@ -11,8 +11,8 @@ from django.core.cache import cache
 from core.antispam import SEND_AGAIN, TOO_MANY_ATTEMPTS, new_start
 from emails.models import OutgoingEmail
 from events.models import Registration
-from tests.events.test_views import form_data, register_url
 from tests.fuzz.support import error_summary
+from tests.support.registration import form_data, register_url, send_registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +59,7 @@ def test_the_form_carries_a_hidden_honeypot_and_a_signed_start_time(client, even
 
 
 def test_a_filled_honeypot_looks_like_success_and_saves_nothing(client, event):
-    response = client.post(register_url(event), form_data(website="http://spam.example"))
+    response = send_registration_form(client, event, website="http://spam.example")
 
     assert response.status_code == 302
     assert response.headers["Location"] == f"/events/{event.slug}/register/done/"
@@ -109,7 +109,7 @@ def test_a_fast_real_submission_comes_back_as_typed_and_a_second_send_registers(
 
 
 def test_a_form_shown_long_enough_ago_registers_at_once(client, event, timed):
-    response = client.post(register_url(event), form_data(started=signed_start(30)))
+    response = send_registration_form(client, event, started=signed_start(30))
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1
@@ -131,11 +131,11 @@ def test_a_form_shown_long_enough_ago_registers_at_once(client, event, timed):
 def test_a_start_time_too_old_or_not_ours_brings_the_form_back_to_send_again(
     client, event, timed, started
 ):
-    shown_again = client.post(register_url(event), form_data(started=started()))
+    shown_again = send_registration_form(client, event, started=started())
 
     assert error_summary(shown_again) == [SEND_AGAIN]
     assert not Registration.objects.exists()
-    sent_again = client.post(register_url(event), form_data(started=start_on(shown_again)))
+    sent_again = send_registration_form(client, event, started=start_on(shown_again))
     assert sent_again.status_code == 302
     assert Registration.objects.count() == 1
 
@@ -144,7 +144,7 @@ def test_one_start_time_is_not_replayed_for_other_addresses(client, event, timed
     started = signed_start(60)
 
     answers = [
-        client.post(register_url(event), form_data(email=f"person{n}@example.com", started=started))
+        send_registration_form(client, event, email=f"person{n}@example.com", started=started)
         for n in range(24)
     ]
 
@@ -156,8 +156,8 @@ def test_one_start_time_is_not_replayed_for_other_addresses(client, event, timed
 def test_the_same_form_sent_twice_goes_through_both_times(client, event, timed):
     started = signed_start(60)
 
-    first = client.post(register_url(event), form_data(started=started))
-    second = client.post(register_url(event), form_data(email="SAM@example.com", started=started))
+    first = send_registration_form(client, event, started=started)
+    second = send_registration_form(client, event, email="SAM@example.com", started=started)
 
     assert first.status_code == second.status_code == 302
     assert Registration.objects.count() == 1
@@ -173,7 +173,7 @@ def test_a_start_time_still_passes_when_the_cache_is_down(client, event, setting
         }
     }
 
-    response = client.post(register_url(event), form_data(started=signed_start(60)))
+    response = send_registration_form(client, event, started=signed_start(60))
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1
@@ -183,9 +183,9 @@ def test_one_email_is_limited_to_five_tries_an_hour_and_keeps_what_was_typed(
     client, event, limits_on
 ):
     for _ in range(5):
-        client.post(register_url(event), form_data())
+        send_registration_form(client, event)
 
-    response = client.post(register_url(event), form_data(access_needs="Hearing loop"))
+    response = send_registration_form(client, event, access_needs="Hearing loop")
 
     assert response.status_code == 429
     body = response.content.decode()
@@ -196,9 +196,9 @@ def test_one_email_is_limited_to_five_tries_an_hour_and_keeps_what_was_typed(
 
 def test_one_address_is_limited_to_twenty_registrations_in_ten_minutes(client, event, limits_on):
     for n in range(20):
-        client.post(register_url(event), form_data(email=f"person{n}@example.com"))
+        send_registration_form(client, event, email=f"person{n}@example.com")
 
-    response = client.post(register_url(event), form_data(email="one.more@example.com"))
+    response = send_registration_form(client, event, email="one.more@example.com")
 
     assert response.status_code == 429
     assert Registration.objects.count() == 20
@@ -214,7 +214,7 @@ def test_limits_fail_open_when_the_cache_is_down(client, event, settings):
         }
     }
 
-    response = client.post(register_url(event), form_data())
+    response = send_registration_form(client, event)
 
     assert response.status_code == 302
     assert Registration.objects.count() == 1

@@ -4,11 +4,10 @@ and ten from one address lock that address; a clear page says so; an
 administrator can unlock; only a complete sign-in clears the count."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
-from tests.support.staff import authenticator_app, current_code
+from tests.support.staff import authenticator_app, current_code, make_staff_user
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/?next=/admin/"
@@ -19,7 +18,7 @@ LIMIT = 10
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(USERNAME, USERNAME, PASSWORD, is_staff=True)
+    return make_staff_user(username=USERNAME, password=PASSWORD)
 
 
 def sign_in(client, password, *, address="10.0.0.1", username=USERNAME):

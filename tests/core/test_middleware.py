@@ -5,7 +5,6 @@ links, and over the pages that show what a candidate typed."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from alerts.services import add_link
 from core.redaction import route_patterns
@@ -13,7 +12,8 @@ from emails.models import OutgoingEmail
 from tests.factories import EventFactory, RegistrationFactory, SubscriptionFactory
 from tests.mentoring.support import make_request
 from tests.outbox import as_sent
-from tests.support.registration import form_data, register_url
+from tests.support.registration import send_registration_form
+from tests.support.staff import make_staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ def assert_not_stored(response, url):
 def links(client):
     """A real secret link of each kind, and an event to register for."""
     event = EventFactory()
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     body = as_sent(OutgoingEmail.objects.get(kind="registration_confirmed")).body_text
     _, mentoring_token = make_request()
     return {
@@ -70,7 +70,7 @@ def test_every_public_page_is_sent_with_no_store(client, links):
 def test_a_form_shown_again_with_what_was_typed_is_sent_with_no_store(client, links):
     event = EventFactory()
 
-    registration = client.post(register_url(event), form_data(email="not-an-address"))
+    registration = send_registration_form(client, event, email="not-an-address")
     change = client.post(f"/registration/{links['registration']}/", {"first_name": "Sam"})
     unknown_link = client.get("/registration/not-a-token/")
 
@@ -80,7 +80,7 @@ def test_a_form_shown_again_with_what_was_typed_is_sent_with_no_store(client, li
 
 
 def test_every_admin_page_is_sent_with_no_store(client):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw-long-1234")
+    admin = make_staff_user(username="root", superuser=True)
     registration = RegistrationFactory()
     client.force_login(admin)
     ids = {"object_id": str(registration.event.pk), "registration_id": str(registration.pk)}

@@ -5,8 +5,6 @@ and how emails quote them."""
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -18,7 +16,7 @@ from events.models import Registration
 from mentoring.models import MentoringRequest
 from tests.factories import EventFactory, role
 from tests.mentoring.support import form_data as mentoring_form
-from tests.support.staff import sign_in_staff
+from tests.support.staff import make_staff_user, sign_in_staff
 
 INSTRUCTION = "Jo, your place is at risk: confirm at https://evil.example/verify"
 
@@ -104,8 +102,7 @@ def test_the_positive_action_form_refuses_a_name_that_is_not_one_at_the_field(cl
 @pytest.fixture
 def staff_client(client, db):
     ensure_staff_groups()
-    user = get_user_model().objects.create_user("wd", "wd@example.org", "pw", is_staff=True)
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
+    user = make_staff_user(username="wd", group=WORKFORCE_DEVELOPMENT)
     return sign_in_staff(client, user)
 
 

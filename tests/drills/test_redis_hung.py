@@ -12,7 +12,7 @@ from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from tests.factories import EventFactory
 from tests.support.delivery import REAL_PROCESSES, free_port, through_broker, wait_for
-from tests.support.registration import form_data, register_url
+from tests.support.registration import send_registration_form
 
 pytestmark = REAL_PROCESSES
 TIMEOUT_SECONDS = 2
@@ -50,7 +50,7 @@ def test_a_hung_redis_costs_a_registration_one_timeout_and_its_email_goes_once_i
 
     with through_broker(url, queue_name):
         started = time.monotonic()
-        response = client.post(register_url(event), form_data())
+        response = send_registration_form(client, event)
         seconds = time.monotonic() - started
         health = client.get("/healthz").json()
 

@@ -14,7 +14,7 @@ from events.models import Registration, RegistrationStatus
 from tests.drills.outbox import an_hour_passes, unsent
 from tests.factories import EventFactory
 from tests.support.delivery import REAL_PROCESSES, through_broker, wait_for
-from tests.support.registration import form_data, register_url
+from tests.support.registration import send_registration_form
 
 pytestmark = REAL_PROCESSES
 # A web request may wait this long for the broker, at most.
@@ -23,10 +23,10 @@ ANSWERS_WITHIN_SECONDS = 5
 SLOW_RELAY_SECONDS = 2
 
 
-def register(client, event, email: str) -> float:
+def timed_registration(client, event, email: str) -> float:
     """Post the registration form; return how long the answer took."""
     started = time.monotonic()
-    response = client.post(register_url(event), form_data(email=email))
+    response = send_registration_form(client, event, email=email)
     seconds = time.monotonic() - started
     assert response.status_code == 302
     assert response["Location"] == f"/events/{event.slug}/register/done/"
@@ -44,7 +44,7 @@ def test_redis_stopped_and_restarted_loses_no_registration_and_no_email(
     event = EventFactory()
     worker = start_worker(private_broker.url)
     with through_broker(private_broker.url, queue_name):
-        register(client, event, "before@example.com")
+        timed_registration(client, event, "before@example.com")
         [confirmation] = wait_for(
             lambda: smtp_server.received("before@example.com"), what="the first confirmation"
         )
@@ -53,19 +53,19 @@ def test_redis_stopped_and_restarted_loses_no_registration_and_no_email(
         # another waiting for it, when Redis stops without saving: both
         # messages are gone, their rows are not.
         smtp_server.data_delay = SLOW_RELAY_SECONDS
-        register(client, event, "slow@example.com")
+        timed_registration(client, event, "slow@example.com")
         wait_for(
             lambda: OutgoingEmail.objects.filter(
                 to="slow@example.com", status=EmailStatus.SENDING
             ).exists(),
             what="the worker to start the slow send",
         )
-        register(client, event, "stranded@example.com")
+        timed_registration(client, event, "stranded@example.com")
         [stranded] = private_broker.queued_email_ids(queue_name)
         private_broker.stop_without_saving()
         smtp_server.data_delay = 0
 
-        seconds = [register(client, event, f"during{n}@example.com") for n in range(3)]
+        seconds = [timed_registration(client, event, f"during{n}@example.com") for n in range(3)]
         started = time.monotonic()
         cancelled = client.post(manage_path(confirmation) + "cancel/")
         seconds.append(time.monotonic() - started)
@@ -82,7 +82,7 @@ def test_redis_stopped_and_restarted_loses_no_registration_and_no_email(
         private_broker.start()
         # Some seconds on, this process tries Redis again (core/redis_breaker.py).
         redis_breaker.reset()
-        register(client, event, "after@example.com")
+        timed_registration(client, event, "after@example.com")
         wait_for(lambda: smtp_server.received("after@example.com"), what="a new registration")
 
         # Within the minute, beat's sweeper hands over what the broker never

@@ -16,10 +16,10 @@ from collections import Counter
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
-from events import services
 from tests.drills.outbox import an_hour_passes, unsent
 from tests.factories import EventFactory, role
 from tests.support.delivery import REAL_PROCESSES, kill_process_group, through_broker, wait_for
+from tests.support.registration import register
 
 pytestmark = REAL_PROCESSES
 BATCH = 200
@@ -34,14 +34,7 @@ def register_candidates(count: int) -> list[str]:
     police_officer = role()
     emails = [f"candidate{number}@example.com" for number in range(count)]
     for email in emails:
-        services.register_candidate(
-            event,
-            first_name="Sam",
-            last_name="Okafor",
-            email=email,
-            role=police_officer,
-            heard_from="social_media",
-        )
+        register(event=event, email=email, role=police_officer)
     return emails
 
 

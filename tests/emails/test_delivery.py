@@ -19,30 +19,18 @@ from django.utils import timezone
 from core import redis_breaker
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
-from events import services
 from events.queries import registration_for_token
-from tests.factories import EventFactory, role
 from tests.support.delivery import REAL_PROCESSES, free_port, through_broker, wait_for
+from tests.support.registration import register
 
 pytestmark = REAL_PROCESSES
 # A web request may wait this long for the broker, at most.
 ANSWERS_WITHIN_SECONDS = 5
 
 
-def register(email: str = "sam@example.com"):
-    return services.register_candidate(
-        EventFactory(),
-        first_name="Sam",
-        last_name="Okafor",
-        email=email,
-        role=role(),
-        heard_from="social_media",
-    ).registration
-
-
 def timed_register(email: str = "sam@example.com"):
     started = time.monotonic()
-    registration = register(email)
+    registration = register(email=email).registration
     return registration, time.monotonic() - started
 
 
@@ -68,7 +56,7 @@ def test_registering_sends_one_confirmation_with_a_valid_invite_and_manage_link(
     start_worker(os.environ["REDIS_URL"])
 
     with through_broker(os.environ["REDIS_URL"], queue_name):
-        registration = register()
+        registration = register().registration
         message = arrives_once(smtp_server, "sam@example.com")
 
     row = OutgoingEmail.objects.get()
@@ -150,8 +138,8 @@ def test_smtp_4xx_is_retried_later_and_5xx_fails_through_the_worker(
     start_worker(os.environ["REDIS_URL"])
 
     with through_broker(os.environ["REDIS_URL"], queue_name):
-        bad = register("nobody@example.com")
-        greylisted = register("greylisted@example.com")
+        bad = register(email="nobody@example.com").registration
+        greylisted = register(email="greylisted@example.com").registration
         failed = wait_for(
             lambda: OutgoingEmail.objects.filter(to=bad.email, status=EmailStatus.FAILED).first(),
             what="the refused address to fail",

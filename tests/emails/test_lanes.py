@@ -14,9 +14,9 @@ from emails import ratelimit
 from emails.models import EmailStatus, OutgoingEmail
 from emails.services import EmailToQueue, queue_emails
 from emails.tasks import task_sweep_outbox
-from events import services
-from tests.factories import EventFactory, role
+from tests.factories import EventFactory
 from tests.support.delivery import REAL_PROCESSES, through_broker, wait_for
+from tests.support.registration import register
 
 pytestmark = [*REAL_PROCESSES, pytest.mark.usefixtures("fresh_sending_rate")]
 
@@ -37,17 +37,6 @@ def queue_alerts(event, count: int) -> None:
     ]
     with transaction.atomic():
         queue_emails(emails, new_reasons=True)
-
-
-def register(email: str):
-    return services.register_candidate(
-        EventFactory(),
-        first_name="Sam",
-        last_name="Okafor",
-        email=email,
-        role=role(),
-        heard_from="social_media",
-    ).registration
 
 
 def sweep_until(condition, *, what: str, timeout: float = 120):
@@ -74,7 +63,7 @@ def test_a_confirmation_arrives_before_a_5000_email_alert_send_ends(
         start_worker(broker, concurrency=2)
         wait_for(lambda: len(smtp_server.received()) >= 100, what="the alerts to be going")
         alerts_before = len(smtp_server.received())
-        register("sam@example.com")
+        register(email="sam@example.com")
         wait_for(lambda: smtp_server.received("sam@example.com"), what="the confirmation")
         alerts_by_then = len(smtp_server.received()) - 1
 

@@ -5,22 +5,18 @@ from django.utils import timezone
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.queries import lane_summary
+from tests.factories import OutgoingEmailFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def row(n: int, *, lane: str, status: str, sent_minutes_ago: float | None = None):
     now = timezone.now()
-    return OutgoingEmail(
+    return OutgoingEmailFactory.build(
         kind="event_alert" if lane == "bulk" else "reminder",
         lane=lane,
-        dedupe_key=f"q:{n}",
-        to=f"{n}@example.com",
-        subject="s",
-        body_text="t",
         status=status,
         next_attempt_at=now,
-        message_id=f"<{n}@example.org>",
         sent_at=None if sent_minutes_ago is None else now - timedelta(minutes=sent_minutes_ago),
     )
 

@@ -3,20 +3,19 @@ from django.utils import timezone
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.retention import ERASED, ERASED_BEFORE_SENDING, erase_emails_to
+from tests.factories import OutgoingEmailFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def row(to, *, key, status=EmailStatus.SENT, about=""):
-    return OutgoingEmail.objects.create(
-        kind="registration_confirmed",
+    return OutgoingEmailFactory(
         dedupe_key=key,
         to=to,
         subject=f"Your place, {to}",
         body_text="Manage it: https://events.example.org/registration/secret/",
         about=about,
         status=status,
-        next_attempt_at=timezone.now(),
         message_id=f"<{key}@example.org>",
     )
 
@@ -68,21 +67,15 @@ def test_erase_emails_to_nobody_erases_nothing():
 def test_an_erased_email_still_queued_is_stopped_and_cannot_be_resent(db):
     from datetime import timedelta
 
-    from django.utils import timezone
-
     from emails.models import EmailStatus, OutgoingEmail
     from emails.retention import ERASED, erase_emails_about
     from emails.services import resend_email
 
-    email = OutgoingEmail.objects.create(
+    email = OutgoingEmailFactory(
         kind="test",
-        dedupe_key="test:erase-queued",
         to="someone@example.com",
-        subject="Hello",
-        body_text="Hi",
         about="mentoring_request:99",
         next_attempt_at=timezone.now() - timedelta(minutes=1),
-        message_id="<x@example.org>",
     )
 
     erase_emails_about(["mentoring_request:99"])

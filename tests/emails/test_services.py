@@ -15,23 +15,12 @@ from django.utils import timezone
 from emails import services
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import SEND_RETRY, task_send_email
-from events import services as event_services
 from events.models import Event
 from tests.emails.conftest import free_port
-from tests.factories import EventFactory, role
+from tests.factories import EventFactory
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
-
-
-def register(event, email="sam@example.com"):
-    return event_services.register_candidate(
-        event,
-        first_name="Sam",
-        last_name="Okafor",
-        email=email,
-        role=role(),
-        heard_from="social_media",
-    )
 
 
 def queue(to="sam@example.com", key="test:1"):
@@ -45,7 +34,7 @@ def queue(to="sam@example.com", key="test:1"):
 
 def register_then_fail(event):
     with transaction.atomic():
-        register(event)
+        register(event=event)
         raise RuntimeError("the request failed after registering")
 
 
@@ -65,8 +54,8 @@ def test_a_committed_registration_leaves_one_email_however_often_it_runs(
     event, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        first = register(event)
-        again = register(event)
+        first = register(event=event)
+        again = register(event=event)
 
     assert first.registration == again.registration
     assert list(OutgoingEmail.objects.values_list("kind", flat=True)) == ["registration_confirmed"]
@@ -102,7 +91,7 @@ def test_confirmation_goes_through_smtp_with_reply_to_auto_submitted_and_its_mes
     event, smtp_backend, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        register(event)
+        register(event=event)
 
     row = OutgoingEmail.objects.get()
     [message] = smtp_backend.received()
@@ -118,7 +107,7 @@ def test_confirmation_goes_through_smtp_with_reply_to_auto_submitted_and_its_mes
 
 
 def test_a_registrations_email_is_written_by_the_worker_and_kept_as_sent(event, smtp_backend):
-    registration = register(event).registration
+    registration = register(event=event).registration
     row = OutgoingEmail.objects.get()
     # The request stored only what the worker needs: no text yet.
     assert (row.subject, row.body_text, row.attachments) == ("", "", [])
@@ -144,7 +133,7 @@ def test_a_registrations_email_is_written_by_the_worker_and_kept_as_sent(event, 
 
 
 def test_an_email_written_by_the_worker_shows_the_event_as_it_is_when_sent(event, smtp_backend):
-    register(event)
+    register(event=event)
     row = OutgoingEmail.objects.get()
     Event.objects.filter(pk=event.pk).update(venue_name="Hatfield Police Station")
 
@@ -156,7 +145,7 @@ def test_an_email_written_by_the_worker_shows_the_event_as_it_is_when_sent(event
 
 
 def test_an_email_the_worker_cannot_write_fails_with_the_reason(event, smtp_backend):
-    register(event)
+    register(event=event)
     row = OutgoingEmail.objects.get()
     OutgoingEmail.objects.filter(pk=row.pk).update(context={**row.context, "registration": 0})
 
@@ -469,7 +458,7 @@ def test_queue_new_reasons_looks_each_reason_up_once_and_builds_only_the_new(
 
 def test_bulk_kinds_go_in_the_bulk_lane_and_the_rest_in_the_transactional_one(event):
     services.queue_emails([alert(1, event)])
-    register(event)
+    register(event=event)
 
     lanes = dict(OutgoingEmail.objects.values_list("kind", "lane"))
 

@@ -12,9 +12,8 @@ from django.utils import timezone
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from equality import report
 from tests.factories import EventFactory, RegistrationFactory
-from tests.support.staff import sign_in_staff
+from tests.support.staff import make_staff_user, sign_in_staff
 
-from .conftest import staff_user
 from .support import close_answers, store_answers
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +23,7 @@ REPORT = "/admin/equality/reachreport/"
 
 @pytest.fixture
 def workforce(client):
-    sign_in_staff(client, staff_user("workforce", group=WORKFORCE_DEVELOPMENT))
+    sign_in_staff(client, make_staff_user(username="workforce", group=WORKFORCE_DEVELOPMENT))
     return client
 
 
@@ -49,7 +48,8 @@ def test_someone_not_signed_in_is_asked_to_sign_in(client):
 
 
 def test_a_signed_in_user_who_is_not_staff_cannot_open_the_report(client):
-    sign_in_staff(client, staff_user("candidate", is_staff=False))
+    not_staff = get_user_model().objects.create_user("candidate", "candidate@example.org", "pw")
+    sign_in_staff(client, not_staff)
 
     response = client.get(REPORT)
     download = client.get(REPORT + "csv/")
@@ -60,7 +60,7 @@ def test_a_signed_in_user_who_is_not_staff_cannot_open_the_report(client):
 
 @pytest.mark.parametrize("group", [POSITIVE_ACTION, None])
 def test_other_staff_and_the_positive_action_team_cannot_open_the_report(client, group):
-    sign_in_staff(client, staff_user("someone", group=group))
+    sign_in_staff(client, make_staff_user(username="someone", group=group))
 
     response = client.get(REPORT)
     download = client.get(REPORT + "csv/")
@@ -128,7 +128,7 @@ def test_a_campaign_that_ends_before_it_starts_is_refused_and_this_quarter_shown
 
 
 def test_there_is_no_admin_page_for_one_persons_answers(workforce, women_only_session):
-    admin = get_user_model().objects.create_superuser("root", "root@example.org", "pw")
+    admin = make_staff_user(username="root", superuser=True)
     sign_in_staff(workforce, admin)
     some_id = uuid.uuid4()
 

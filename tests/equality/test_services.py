@@ -13,7 +13,7 @@ from equality.models import (
     answered_fingerprints,
 )
 from events.models import EventStatus
-from tests.factories import EventFactory, RegistrationFactory
+from tests.factories import EventFactory, PendingResponseFactory, RegistrationFactory
 
 from .support import close_answers, store_answers
 
@@ -163,7 +163,7 @@ def test_answers_pooled_as_the_event_closed_are_dropped_and_the_counts_never_cha
     store_answers(event, 12, sex="female")
     close_answers(event)
     # An answer that slipped in as it closed (record_answers refuses later ones).
-    PendingResponse.objects.create(event=event, sex="male")
+    PendingResponseFactory(event=event, sex="male")
 
     services.flush_answer_pool()
 

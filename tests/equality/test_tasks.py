@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from equality.models import ClosedEvent, EqualityResponse, PendingResponse
 from equality.tasks import task_flush_answer_pool
-from tests.factories import EventFactory
+from tests.factories import EventFactory, PendingResponseFactory
 
 from .support import store_answers
 
@@ -31,7 +31,7 @@ def test_the_task_is_in_the_beat_schedule_every_minute():
 def test_the_task_closes_the_answers_of_an_event_whose_registration_closed():
     event = EventFactory(starts_at=timezone.now() - timedelta(hours=4))
     store_answers(event, 3, sex="female")
-    PendingResponse.objects.create(event=event, sex="male")  # one of fewer than 10 waiting
+    PendingResponseFactory(event=event, sex="male")  # one of fewer than 10 waiting
 
     task_flush_answer_pool()
 

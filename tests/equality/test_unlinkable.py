@@ -25,7 +25,7 @@ from equality.tasks import task_flush_answer_pool
 from events.models import Event, Registration, RegistrationLink
 from tests.conftest import requires_postgresql, uses_postgresql
 from tests.factories import EventFactory
-from tests.support.registration import form_data, register_url
+from tests.support.registration import send_registration_form
 
 from .support import answer
 
@@ -61,7 +61,7 @@ def fingerprint(age_band: str, religion: str) -> tuple[str, str]:
 def register_and_answer(event: Event, person: int) -> None:
     client = Client()
     email = f"person{person}@example.com"
-    client.post(register_url(event), form_data(email=email, last_name=SURNAMES[person]))
+    send_registration_form(client, event, email=email, last_name=SURNAMES[person])
     response = answer(client, "/equality-questions/", answers_of(person))
     assert response["Location"] == "/equality-questions/thank-you/"
 

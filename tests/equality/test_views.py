@@ -20,17 +20,13 @@ from equality.services import ANSWER_GRACE
 from events.models import Event, Registration
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
-from tests.support.registration import form_data, receipt_of, register_url
+from tests.support.registration import receipt_of, send_registration_form
 
 from .support import FIRST_PAGE, FOLLOW_UPS, answer
 
 pytestmark = pytest.mark.django_db
 
 QUESTIONS = "/equality-questions/"
-
-
-def register(client, event, email="sam@example.com"):
-    return client.post(register_url(event), form_data(email=email))
 
 
 def without_csrf(html: bytes) -> str:
@@ -48,8 +44,8 @@ def manage_path(registration_email: str) -> str:
 
 
 def test_a_new_and_a_repeat_registration_end_on_the_same_page_with_the_same_offer(client, event):
-    new = client.get(register(client, event)["Location"])
-    repeat = client.get(register(client, event)["Location"])
+    new = client.get(send_registration_form(client, event)["Location"])
+    repeat = client.get(send_registration_form(client, event)["Location"])
 
     assert "Help us see who our events reach (optional)" in new.content.decode()
     assert without_csrf(new.content) == without_csrf(repeat.content)
@@ -58,7 +54,7 @@ def test_a_new_and_a_repeat_registration_end_on_the_same_page_with_the_same_offe
 
 
 def test_the_questions_page_folds_the_introduction_the_offer_already_gave(client, event):
-    offer = client.get(register(client, event)["Location"]).content.decode()
+    offer = client.get(send_registration_form(client, event)["Location"]).content.decode()
 
     page = client.get(QUESTIONS).content.decode()
 
@@ -71,7 +67,7 @@ def test_the_questions_page_folds_the_introduction_the_offer_already_gave(client
 
 
 def test_a_new_registration_answers_once_and_is_thanked(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     registration = Registration.objects.get()
 
     page = client.get(QUESTIONS)
@@ -97,7 +93,7 @@ def test_a_new_registration_answers_once_and_is_thanked(client, event):
 
 
 def test_the_second_page_asks_only_the_follow_ups_called_for_and_carries_the_first(client, event):
-    register(client, event)
+    send_registration_form(client, event)
 
     page = client.post(QUESTIONS, {**FIRST_PAGE, "long_term_condition": "no"}).content.decode()
 
@@ -111,7 +107,7 @@ def test_the_second_page_asks_only_the_follow_ups_called_for_and_carries_the_fir
 
 
 def test_a_first_page_that_calls_for_no_follow_up_is_stored_at_once(client, event):
-    register(client, event)
+    send_registration_form(client, event)
 
     response = client.post(
         QUESTIONS, {**FIRST_PAGE, "ethnic_group": "prefer_not_to_say", "long_term_condition": "no"}
@@ -123,7 +119,7 @@ def test_a_first_page_that_calls_for_no_follow_up_is_stored_at_once(client, even
 
 
 def test_sending_the_answers_again_stores_nothing_more(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     answer(client, QUESTIONS)
 
     again = answer(client, QUESTIONS, {**FIRST_PAGE, "sex": "male"})
@@ -137,7 +133,7 @@ def test_after_a_repeat_registration_the_questions_look_and_answer_the_same_and_
 ):
     RegistrationFactory(event=event, email="sam@example.com", email_key="sam@example.com")
     stranger = client
-    register(stranger, event)  # a repeat: perhaps someone else's address
+    send_registration_form(stranger, event)  # a repeat: perhaps someone else's address
 
     page = stranger.get(QUESTIONS)
     response = answer(stranger, QUESTIONS)
@@ -152,8 +148,8 @@ def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_regis
     from django.test import Client
 
     new, repeat = Client(), Client()
-    register(new, event, email="first@example.com")
-    register(repeat, event, email="first@example.com")
+    send_registration_form(new, event, email="first@example.com")
+    send_registration_form(repeat, event, email="first@example.com")
 
     pages = [without_csrf(client.get(QUESTIONS).content) for client in (new, repeat)]
     second = [without_csrf(client.post(QUESTIONS, FIRST_PAGE).content) for client in (new, repeat)]
@@ -178,7 +174,7 @@ def test_answers_with_no_registration_in_the_session_are_accepted_and_not_stored
 
 
 def test_skipping_from_the_offer_stores_nothing_and_forgets_the_registration(client, event):
-    register(client, event)
+    send_registration_form(client, event)
 
     response = client.post(QUESTIONS, {"skip": ""})
 
@@ -192,7 +188,7 @@ def test_skipping_from_the_offer_stores_nothing_and_forgets_the_registration(cli
 
 
 def test_skip_on_the_questions_page_ignores_any_answers_chosen(client, event):
-    register(client, event)
+    send_registration_form(client, event)
 
     client.post(QUESTIONS, {**FIRST_PAGE, "skip": ""})
 
@@ -200,7 +196,7 @@ def test_skip_on_the_questions_page_ignores_any_answers_chosen(client, event):
 
 
 def test_an_answer_that_is_not_an_option_is_shown_at_the_field_and_nothing_is_lost(client, event):
-    register(client, event)
+    send_registration_form(client, event)
 
     response = client.post(QUESTIONS, {**FIRST_PAGE, "sex": "robot"})
 
@@ -230,7 +226,7 @@ def test_an_answer_that_is_not_an_option_is_shown_at_the_field_and_nothing_is_lo
 def test_disability_is_stored_as_the_equality_act_defines_it(
     client, event, condition, impact, stored
 ):
-    register(client, event)
+    send_registration_form(client, event)
 
     answer(
         client,
@@ -243,7 +239,7 @@ def test_disability_is_stored_as_the_equality_act_defines_it(
 
 
 def test_a_background_outside_the_chosen_group_is_refused_on_the_second_page(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     first_page = {"ethnic_group": "white"}
 
     refused = answer(client, QUESTIONS, first_page, ethnic_background="asian_indian")
@@ -276,7 +272,7 @@ def test_every_question_may_be_left_out_and_offers_prefer_not_to_say(client):
 
 
 def test_the_registrations_own_page_offers_the_questions_until_they_are_answered(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     client.post(QUESTIONS, {"skip": ""})
     path = manage_path("sam@example.com")
 
@@ -294,7 +290,7 @@ def test_the_registrations_own_page_offers_the_questions_until_they_are_answered
 
 
 def test_answered_once_in_the_session_the_secret_link_stores_nothing_more(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     answer(client, QUESTIONS)
     path = manage_path("sam@example.com")
 
@@ -304,7 +300,7 @@ def test_answered_once_in_the_session_the_secret_link_stores_nothing_more(client
 
 
 def test_skipping_from_the_registrations_page_goes_back_to_it(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     path = manage_path("sam@example.com")
 
     response = client.post(path + "equality-questions/", {**FIRST_PAGE, "skip": ""})
@@ -314,7 +310,7 @@ def test_skipping_from_the_registrations_page_goes_back_to_it(client, event):
 
 
 def test_a_cancelled_registration_is_not_offered_the_questions(client, event):
-    register(client, event)
+    send_registration_form(client, event)
     path = manage_path("sam@example.com")
     client.post(path + "cancel/")
 
@@ -334,7 +330,7 @@ def test_the_registration_page_makes_one_more_query_for_the_offer(
     client, django_assert_max_num_queries
 ):
     event = EventFactory()
-    register(client, event)
+    send_registration_form(client, event)
     path = manage_path("sam@example.com")
 
     with django_assert_max_num_queries(12):
@@ -346,7 +342,7 @@ def test_the_registration_page_makes_one_more_query_for_the_offer(
 def test_once_answers_have_closed_the_link_offers_nothing_and_the_page_stores_nothing(
     client, event
 ):
-    register(client, event)
+    send_registration_form(client, event)
     path = manage_path("sam@example.com")
     Event.objects.filter(pk=event.pk).update(
         registration_closes_at=timezone.now() - ANSWER_GRACE - timedelta(seconds=1)

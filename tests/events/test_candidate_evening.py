@@ -10,7 +10,7 @@ from events import services
 from events.models import EventFormat, EventStatus, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
-from tests.support.registration import form_data, register_url
+from tests.support.registration import form_data, register_url, send_registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +66,7 @@ def test_the_joining_link_never_appears_in_any_public_page(client, online_event)
 
 
 def test_someone_with_a_place_finds_the_link_on_their_page_and_in_the_email(client, online_event):
-    client.post(register_url(online_event), form_data(email="sam@example.com"))
+    send_registration_form(client, online_event, email="sam@example.com")
     email = as_sent(OutgoingEmail.objects.get(kind="registration_confirmed"))
 
     body = client.get(f"/registration/{token_from(email)}/").content.decode()
@@ -84,7 +84,7 @@ def test_someone_with_a_place_finds_the_link_on_their_page_and_in_the_email(clie
 
 def test_someone_waiting_does_not_get_the_link_until_promoted(client, online_event):
     holder = RegistrationFactory(event=online_event)
-    client.post(register_url(online_event), form_data(email="wait@example.com"))
+    send_registration_form(client, online_event, email="wait@example.com")
     waiting_email = as_sent(OutgoingEmail.objects.get(kind="waiting_list_joined"))
     token = token_from(waiting_email)
 
@@ -101,7 +101,7 @@ def test_someone_waiting_does_not_get_the_link_until_promoted(client, online_eve
 def test_the_page_of_an_in_person_place_has_calendar_links_directions_and_contact(client):
     event = EventFactory(travel_notes="Free parking on site.")
     with override_settings(CONTACT_EMAIL="join@example.org", CONTACT_PHONE="01632 960000"):
-        client.post(register_url(event), form_data())
+        send_registration_form(client, event)
         email = as_sent(OutgoingEmail.objects.get(kind="registration_confirmed"))
         token = token_from(email)
         body = client.get(f"/registration/{token}/").content.decode()
@@ -121,7 +121,7 @@ def test_the_page_of_an_in_person_place_has_calendar_links_directions_and_contac
 
 
 def test_the_calendar_file_downloads_for_a_place_only(client, event):
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     token = token_from(OutgoingEmail.objects.get(kind="registration_confirmed"))
 
     response = client.get(f"/registration/{token}/calendar.ics")

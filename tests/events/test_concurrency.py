@@ -11,6 +11,7 @@ from events import services
 from events.models import Registration, RegistrationStatus
 from tests.conftest import requires_postgresql
 from tests.factories import EventFactory, RegistrationFactory, role
+from tests.support.registration import register
 
 pytestmark = [
     requires_postgresql,
@@ -45,14 +46,7 @@ def registering(event, email):
     candidate_role = role()
 
     def job():
-        services.register_candidate(
-            event,
-            first_name="Rush",
-            last_name="Okafor",
-            email=email,
-            role=candidate_role,
-            heard_from="social_media",
-        )
+        register(event=event, first_name="Rush", email=email, role=candidate_role)
 
     return job
 

@@ -7,7 +7,8 @@ from django.db.models import Count, Q
 
 from events import services
 from events.models import Event, Registration, RegistrationStatus
-from tests.factories import EventFactory, RegistrationFactory, role
+from tests.factories import EventFactory, RegistrationFactory
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
 
@@ -25,20 +26,14 @@ def counted(event):
     return counts["confirmed"], counts["waiting"]
 
 
-def register(event, email):
-    return services.register_candidate(
-        event, first_name="Sam", last_name="Okafor", email=email, role=role(), heard_from="other"
-    ).registration
-
-
 def test_the_counts_follow_every_way_a_registration_changes():
     event, other = EventFactory(capacity=3), EventFactory()
     steps = []
 
     RegistrationFactory.create_batch(2, event=event)
     steps.append(("two made directly", stored(event), counted(event)))
-    first = register(event, "one@example.com")
-    waiting = [register(event, f"w{n}@example.com") for n in range(2)]
+    first = register(event=event, email="one@example.com").registration
+    waiting = [register(event=event, email=f"w{n}@example.com").registration for n in range(2)]
     steps.append(("a place and two waiting", stored(event), counted(event)))
     services.cancel_registration(first)
     steps.append(("cancelled, first waiting promoted", stored(event), counted(event)))
@@ -61,7 +56,7 @@ def test_the_counts_follow_every_way_a_registration_changes():
 def test_saving_an_event_read_before_a_registration_keeps_the_new_count():
     event = EventFactory(capacity=5)
     seen_by_staff = Event.objects.get(pk=event.pk)
-    register(event, "sam@example.com")
+    register(event=event, email="sam@example.com")
 
     seen_by_staff.title = "Renamed evening"
     seen_by_staff.save()

@@ -7,23 +7,13 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from events import door_pass, services
+from events import door_pass
 from events.models import EventFormat, RegistrationStatus
 from events.reminders import queue_due_reminders
-from tests.factories import EventFactory, RegistrationFactory, role
+from tests.factories import EventFactory, RegistrationFactory
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
-
-
-def register(event, email):
-    return services.register_candidate(
-        event,
-        first_name="Priya",
-        last_name="Shah",
-        email=email,
-        role=role(),
-        heard_from="social_media",
-    ).registration
 
 
 def parts(message):
@@ -40,7 +30,9 @@ def test_a_confirmation_shows_the_qr_code_inline_and_attaches_it(
     event = EventFactory(capacity=5)
 
     with django_capture_on_commit_callbacks(execute=True):
-        registration = register(event, "priya@example.org")
+        registration = register(
+            event=event, email="priya@example.org", first_name="Priya", last_name="Shah"
+        ).registration
 
     [message] = mail.outbox
     html = message.alternatives[0][0]
@@ -72,7 +64,7 @@ def test_no_door_pass_without_a_place_or_without_a_door(
     event = EventFactory(capacity=capacity, format=event_format)
 
     with django_capture_on_commit_callbacks(execute=True):
-        register(event, "sam@example.org")
+        register(event=event, email="sam@example.org")
 
     [message] = mail.outbox
     assert "image/png" not in parts(message)

@@ -13,21 +13,11 @@ from emails.models import OutgoingEmail
 from events import queries, services
 from events.models import CancelReason, EventFormat, Registration, RegistrationStatus
 from events.reminders import queue_due_reminders
-from tests.factories import EventFactory, RegistrationFactory, role
+from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
-
-
-def register(event, email):
-    return services.register_candidate(
-        event,
-        first_name="Sam",
-        last_name=email.split("@")[0],
-        email=email,
-        role=role(),
-        heard_from="social_media",
-    ).registration
 
 
 def latest(kind, to):
@@ -47,9 +37,9 @@ def give_back_path(email):
 def full_event():
     """One place, taken by Ada; Ben and Cal waiting, in that order."""
     event = EventFactory(capacity=1)
-    holder = register(event, "ada@example.com")
-    first = register(event, "ben@example.com")
-    second = register(event, "cal@example.com")
+    holder = register(event=event, email="ada@example.com").registration
+    first = register(event=event, email="ben@example.com").registration
+    second = register(event=event, email="cal@example.com").registration
     return event, holder, first, second
 
 
@@ -190,7 +180,7 @@ def test_pressing_again_promotes_nobody_else_and_says_it_is_done(client, full_ev
 
 def test_without_anyone_waiting_the_page_says_the_place_is_free_again(client):
     event = EventFactory(capacity=5)
-    register(event, "ada@example.com")
+    register(event=event, email="ada@example.com")
     path = give_back_path(latest("registration_confirmed", "ada@example.com"))
 
     body = client.post(path, follow=True).content.decode()
@@ -216,7 +206,7 @@ def test_for_a_waiting_list_entry_the_page_reads_leave_the_waiting_list(client, 
 
 def test_after_the_start_the_page_says_it_is_too_late_and_nothing_changes(client):
     event = EventFactory(capacity=1)
-    holder = register(event, "ada@example.com")
+    holder = register(event=event, email="ada@example.com").registration
     path = give_back_path(latest("registration_confirmed", "ada@example.com"))
     event.starts_at = timezone.now() - timedelta(minutes=5)
     event.ends_at = timezone.now() + timedelta(hours=1)

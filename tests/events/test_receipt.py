@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from events import receipt
 from events.models import Registration
 from tests.factories import RegistrationFactory
-from tests.support.registration import form_data, receipt_of, register_url
+from tests.support.registration import receipt_of, send_registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -28,11 +28,11 @@ def read_value(value: str) -> receipt.Receipt:
 
 
 def test_a_new_and_a_repeat_registration_give_cookies_of_one_length(client, event):
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     new = cookie_value(client)
     client.cookies.clear()
 
-    client.post(register_url(event), form_data(first_name="Someone"))
+    send_registration_form(client, event, first_name="Someone")
     repeat = cookie_value(client)
 
     assert Registration.objects.count() == 1
@@ -41,7 +41,7 @@ def test_a_new_and_a_repeat_registration_give_cookies_of_one_length(client, even
 
 
 def test_the_cookie_holds_nothing_readable(client, event):
-    client.post(register_url(event), form_data(email="sam@example.com"))
+    send_registration_form(client, event, email="sam@example.com")
     value = cookie_value(client)
 
     raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
@@ -95,7 +95,7 @@ def test_a_cookie_that_is_not_a_receipt_is_empty(value):
 
 def test_skipping_the_questions_gives_the_same_cookie_after_a_repeat(client, event):
     RegistrationFactory(event=event, email="sam@example.com")
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
 
     response = client.post("/equality-questions/", {"skip": "Skip"})
 

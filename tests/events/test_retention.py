@@ -6,12 +6,13 @@ from django.utils import timezone
 from emails.models import OutgoingEmail
 from emails.retention import ERASED
 from emails.tasks import task_erase_old_emails
-from events import queries, services
+from events import queries
 from events.models import Registration, RegistrationStatus
 from events.retention import anonymise_registrations
 from events.tasks import task_anonymise_past_registrations
 from tests.factories import EventFactory, role
 from tests.outbox import as_sent
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
 
@@ -23,8 +24,8 @@ def event_that_ended(days_ago):
 
 def registration_with_link(event, email):
     # Register while the event was open, then move the event into the past.
-    outcome = services.register_candidate(
-        event, first_name="Niamh", last_name="Kelly", email=email, role=role(), heard_from="other"
+    outcome = register(
+        event=event, first_name="Niamh", last_name="Kelly", email=email, heard_from="other"
     )
     email = OutgoingEmail.objects.get(about=f"registration:{outcome.registration.pk}")
     token = as_sent(email).body_text

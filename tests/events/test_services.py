@@ -8,22 +8,11 @@ from django.utils import timezone
 from emails.models import OutgoingEmail
 from events import services
 from events.models import EventStatus, Registration, RegistrationStatus
-from tests.factories import EventFactory, RegistrationFactory, role
+from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
+from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
-
-
-def register(event, email="sam@example.com", **overrides):
-    details = {
-        "first_name": "Sam",
-        "last_name": "Okafor",
-        "email": email,
-        "role": role(),
-        "heard_from": "social_media",
-        **overrides,
-    }
-    return services.register_candidate(event, **details)
 
 
 def emails_of_kind(kind):
@@ -31,7 +20,7 @@ def emails_of_kind(kind):
 
 
 def test_register_with_places_left_confirms_and_queues_confirmation_with_invite(event):
-    outcome = register(event)
+    outcome = register(event=event)
 
     registration = outcome.registration
     assert outcome.created
@@ -47,10 +36,10 @@ def test_register_with_places_left_confirms_and_queues_confirmation_with_invite(
 
 def test_register_when_full_joins_waiting_list_in_order():
     event = EventFactory(capacity=1)
-    register(event, "first@example.com")
+    register(event=event, email="first@example.com")
 
-    second = register(event, "second@example.com").registration
-    third = register(event, "third@example.com").registration
+    second = register(event=event, email="second@example.com").registration
+    third = register(event=event, email="third@example.com").registration
 
     assert second.status == RegistrationStatus.WAITING
     assert services.waiting_position(second) == 1
@@ -60,9 +49,9 @@ def test_register_when_full_joins_waiting_list_in_order():
 
 
 def test_repeat_registration_returns_the_existing_one_without_a_second_row(event):
-    first = register(event, "Sam@Example.com").registration
+    first = register(event=event, email="Sam@Example.com").registration
 
-    again = register(event, "  sam@example.COM ")
+    again = register(event=event, email="  sam@example.COM ")
 
     assert not again.created
     assert again.registration.pk == first.pk
@@ -70,24 +59,23 @@ def test_repeat_registration_returns_the_existing_one_without_a_second_row(event
 
 
 def test_repeat_registration_soon_after_sends_no_second_email(event):
-    register(event)
+    register(event=event)
 
-    register(event)
+    register(event=event)
 
     assert OutgoingEmail.objects.count() == 1
 
 
 def test_repeat_registration_later_emails_a_fresh_link_once_an_hour(event):
-    registration = register(event).registration
+    registration = register(event=event).registration
     # Well past the quiet period, and both resends in the same clock hour.
     later = (timezone.now() + timedelta(hours=1)).replace(minute=15, second=0)
 
-    services.register_candidate(
-        event,
+    register(
+        event=event,
         first_name="Someone",
         last_name="Else",
         email="sam@example.com",
-        role=role(),
         heard_from="other",
         now=later,
     )
@@ -101,10 +89,10 @@ def test_repeat_registration_later_emails_a_fresh_link_once_an_hour(event):
 
 
 def test_registration_after_cancelling_is_a_new_registration(event):
-    first = register(event).registration
+    first = register(event=event).registration
     services.cancel_registration(first)
 
-    second = register(event)
+    second = register(event=event)
 
     assert second.created
     assert second.registration.pk != first.pk
@@ -136,7 +124,7 @@ def test_register_is_refused_when_the_event_takes_no_registrations(changes, mess
     event = EventFactory(**changes)
 
     with pytest.raises(ValidationError) as refused:
-        register(event)
+        register(event=event)
 
     assert refused.value.messages == [message]
     assert not Registration.objects.exists()
@@ -147,14 +135,14 @@ def test_registration_closes_two_hours_before_the_start_by_default():
     event = EventFactory(starts_at=timezone.now() + timedelta(hours=1, minutes=59))
 
     with pytest.raises(ValidationError):
-        register(event)
+        register(event=event)
 
 
 def test_cancelling_a_confirmed_place_promotes_the_first_person_waiting():
     event = EventFactory(capacity=1)
-    confirmed = register(event, "one@example.com").registration
-    first_waiting = register(event, "two@example.com").registration
-    register(event, "three@example.com")
+    confirmed = register(event=event, email="one@example.com").registration
+    first_waiting = register(event=event, email="two@example.com").registration
+    register(event=event, email="three@example.com")
 
     services.cancel_registration(confirmed)
 
@@ -172,8 +160,8 @@ def test_cancelling_a_confirmed_place_promotes_the_first_person_waiting():
 
 def test_no_promotion_after_registration_closes():
     event = EventFactory(capacity=1)
-    confirmed = register(event, "one@example.com").registration
-    waiting = register(event, "two@example.com").registration
+    confirmed = register(event=event, email="one@example.com").registration
+    waiting = register(event=event, email="two@example.com").registration
     after_close = event.closes_at + timedelta(minutes=1)
 
     services.cancel_registration(confirmed, now=after_close)
@@ -185,9 +173,9 @@ def test_no_promotion_after_registration_closes():
 
 def test_leaving_the_waiting_list_promotes_nobody():
     event = EventFactory(capacity=1)
-    register(event, "one@example.com")
-    waiting = register(event, "two@example.com").registration
-    behind = register(event, "three@example.com").registration
+    register(event=event, email="one@example.com")
+    waiting = register(event=event, email="two@example.com").registration
+    behind = register(event=event, email="three@example.com").registration
 
     services.cancel_registration(waiting)
 
@@ -197,7 +185,7 @@ def test_leaving_the_waiting_list_promotes_nobody():
 
 
 def test_cancelling_twice_is_refused_and_sends_one_email(event):
-    registration = register(event).registration
+    registration = register(event=event).registration
     services.cancel_registration(registration)
 
     with pytest.raises(ValidationError) as refused:
@@ -209,8 +197,8 @@ def test_cancelling_twice_is_refused_and_sends_one_email(event):
 
 def test_raising_capacity_promotes_from_the_waiting_list():
     event = EventFactory(capacity=1)
-    register(event, "one@example.com")
-    waiting = [register(event, f"w{n}@example.com").registration for n in range(3)]
+    register(event=event, email="one@example.com")
+    waiting = [register(event=event, email=f"w{n}@example.com").registration for n in range(3)]
 
     event.capacity = 3
     services.save_event(event)
@@ -220,7 +208,7 @@ def test_raising_capacity_promotes_from_the_waiting_list():
 
 
 def test_update_details_changes_only_what_a_candidate_may_change(event):
-    registration = register(event).registration
+    registration = register(event=event).registration
 
     services.update_registration_details(
         registration,
@@ -253,7 +241,9 @@ def test_database_allows_a_new_registration_beside_a_cancelled_one(event):
 
 
 def test_references_avoid_ambiguous_characters(event):
-    references = {register(event, f"p{n}@example.com").registration.reference for n in range(30)}
+    references = {
+        register(event=event, email=f"p{n}@example.com").registration.reference for n in range(30)
+    }
 
     assert len(references) == 30
     for reference in references:
@@ -264,7 +254,7 @@ def test_references_avoid_ambiguous_characters(event):
 
 def register_then_fail(event):
     with transaction.atomic():
-        register(event)
+        register(event=event)
         raise RuntimeError("something later in the same transaction failed")
 
 

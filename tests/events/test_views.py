@@ -23,7 +23,7 @@ from events.models import (
 )
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.outbox import as_sent
-from tests.support.registration import form_data, receipt_of, register_url
+from tests.support.registration import form_data, receipt_of, register_url, send_registration_form
 
 pytestmark = pytest.mark.django_db
 
@@ -386,7 +386,7 @@ def test_the_answer_page_shows_the_address_from_the_receipt_not_the_database(cli
 
 
 def test_a_tampered_receipt_is_ignored(client, event):
-    client.post(register_url(event), form_data(email="sam@example.com"))
+    send_registration_form(client, event, email="sam@example.com")
     [name] = [name for name in client.cookies if name.endswith("registered")]
     value = client.cookies[name].value
     middle = len(value) // 2
@@ -402,8 +402,8 @@ def test_a_tampered_receipt_is_ignored(client, event):
 
 
 def test_a_double_submitted_form_makes_one_registration(client, event):
-    client.post(register_url(event), form_data())
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
+    send_registration_form(client, event)
 
     assert Registration.objects.count() == 1
     assert OutgoingEmail.objects.count() == 1
@@ -414,7 +414,7 @@ def test_registering_for_a_full_event_joins_the_waiting_list(client):
     RegistrationFactory(event=event)
 
     form = client.get(register_url(event)).content.decode()
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
 
     assert "Join the waiting list" in form
     assert Registration.objects.get(email="sam@example.com").status == RegistrationStatus.WAITING
@@ -463,7 +463,7 @@ def test_very_long_names_are_refused_with_a_message_and_nothing_typed_is_lost(cl
     ],
 )
 def test_invalid_emails_are_refused_at_the_field(client, event, email, error):
-    response = client.post(register_url(event), form_data(email=email))
+    response = send_registration_form(client, event, email=email)
 
     assert error in response.content.decode()
     assert not Registration.objects.exists()
@@ -523,7 +523,7 @@ def test_a_name_that_is_not_one_is_refused_at_the_field_and_kept(
 
 
 def test_markup_stored_as_a_name_is_escaped_on_pages_and_never_quoted_in_email(client, event):
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     token = link_token(OutgoingEmail.objects.get())
     # As a row written before names were checked would hold it.
     Registration.objects.update(first_name="<script>alert(1)</script>")
@@ -540,7 +540,7 @@ def test_markup_stored_as_a_name_is_escaped_on_pages_and_never_quoted_in_email(c
 
 
 def test_forged_role_and_phone_are_refused(client, event):
-    response = client.post(register_url(event), form_data(role="chief-constable", phone="call me"))
+    response = send_registration_form(client, event, role="chief-constable", phone="call me")
 
     body = response.content.decode()
     assert "Select the role you are most interested in" in body
@@ -551,7 +551,7 @@ def test_forged_role_and_phone_are_refused(client, event):
 def test_a_role_the_event_is_not_for_is_refused(client):
     event = EventFactory(roles=[role("pcso")])
 
-    response = client.post(register_url(event), form_data(role="police-officer"))
+    response = send_registration_form(client, event, role="police-officer")
 
     assert "Select the role you are most interested in" in response.content.decode()
     assert not Registration.objects.exists()
@@ -561,7 +561,7 @@ def test_closed_event_refuses_with_a_clear_page(client):
     event = EventFactory(registration_closes_at=timezone.now() - timedelta(minutes=5))
 
     page = client.get(register_url(event)).content.decode()
-    response = client.post(register_url(event), form_data())
+    response = send_registration_form(client, event)
 
     assert "Registration for this event has closed." in page
     assert "Registration for this event has closed." in response.content.decode()
@@ -572,7 +572,7 @@ def test_closed_event_refuses_with_a_clear_page(client):
 
 
 def registered(client, event, **overrides):
-    client.post(register_url(event), form_data(**overrides))
+    send_registration_form(client, event, **overrides)
     email = OutgoingEmail.objects.filter(kind="registration_confirmed").latest("pk")
     return Registration.objects.latest("pk"), link_token(email)
 
@@ -590,7 +590,7 @@ def test_the_link_shows_the_reference_status_and_event(client, event):
 def test_waiting_list_link_shows_the_position(client):
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     token = link_token(OutgoingEmail.objects.get(kind="waiting_list_joined"))
 
     body = client.get(f"/registration/{token}/").content.decode()
@@ -601,7 +601,7 @@ def test_waiting_list_link_shows_the_position(client):
 def test_someone_waiting_is_offered_to_leave_the_waiting_list_not_to_cancel(client):
     event = EventFactory(capacity=1)
     RegistrationFactory(event=event)
-    client.post(register_url(event), form_data())
+    send_registration_form(client, event)
     token = link_token(OutgoingEmail.objects.get(kind="waiting_list_joined"))
 
     manage = client.get(f"/registration/{token}/").content.decode()
@@ -799,7 +799,7 @@ def test_the_waiting_list_email_lists_the_other_dates(client):
     RegistrationFactory(event=full)
     other = EventFactory(title="Another date", starts_at=timezone.now() + timedelta(days=30))
 
-    client.post(register_url(full), form_data())
+    send_registration_form(client, full)
 
     email = as_sent(OutgoingEmail.objects.get(kind="waiting_list_joined"))
     link = f"https://events.example.org{other.get_absolute_url()}"

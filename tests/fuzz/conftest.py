@@ -4,8 +4,8 @@ import pytest
 from django.utils import timezone
 
 from core import tokens
-from events.models import EventStatus, RegistrationLink
-from tests.factories import EventFactory, RegistrationFactory, role
+from events.models import EventStatus
+from tests.factories import EventFactory, RegistrationFactory, RegistrationLinkFactory, role
 
 OFFERED_ROLES = ["police-officer", "pcso"]
 
@@ -35,5 +35,5 @@ def registration(events):
     """A confirmed registration for the open event and its secret token."""
     registration = RegistrationFactory(event=events["open"], role=role("pcso"))
     token = tokens.new_token()
-    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    RegistrationLinkFactory(registration=registration, token=token)
     return registration, token

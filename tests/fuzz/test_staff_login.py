@@ -2,11 +2,12 @@
 with the login lockout (django-axes) recording every attempt."""
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import event as note_outcome
 from hypothesis import example, given
 from hypothesis import strategies as st
+
+from tests.support.staff import make_staff_user
 
 from .strategies import junk
 from .support import changes, fresh_example, fuzz_settings, post_pairs, row_counts
@@ -20,7 +21,7 @@ PASSWORD = "right-password-123"
 
 @pytest.fixture
 def staff(db):
-    return get_user_model().objects.create_user(USERNAME, USERNAME, PASSWORD, is_staff=True)
+    return make_staff_user(username=USERNAME, password=PASSWORD)
 
 
 # What sits last in X-Forwarded-For: our proxy's view of the client (an

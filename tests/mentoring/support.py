@@ -1,8 +1,5 @@
-"""What the mentoring tests share: the form a candidate sends, a request
-made through the service, and staff users in each group."""
-
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+"""What the mentoring tests share: the form a candidate sends and a request
+made through the service."""
 
 from core import tokens
 from mentoring import services
@@ -42,15 +39,3 @@ def make_request(**overrides):
     }
     outcome = services.request_support(**fields)
     return outcome.request, outcome.token
-
-
-def staff_user(username: str, *, group: str | None = None, superuser: bool = False):
-    user = get_user_model().objects.create_user(
-        username, f"{username}@example.org", "a-long-password-1234", is_staff=True
-    )
-    if superuser:
-        user.is_superuser = True
-        user.save()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user

@@ -11,9 +11,9 @@ from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from emails.models import OutgoingEmail
 from mentoring import services
 from mentoring.models import ContactLogEntry, MentoringRequest, Outcome, RequestStatus
-from tests.support.staff import sign_in_staff
+from tests.support.staff import make_staff_user, sign_in_staff
 
-from .support import make_request, staff_user
+from .support import make_request
 
 pytestmark = pytest.mark.django_db
 
@@ -127,7 +127,7 @@ def test_mentoring_permissions_given_to_someone_outside_the_team_still_show_noth
 
 
 def test_a_superuser_outside_the_group_sees_the_requests(client):
-    sign_in_staff(client, staff_user("root", superuser=True))
+    sign_in_staff(client, make_staff_user(username="root", superuser=True))
     make_request(name="Nguyễn Thị Lan")
 
     assert "Nguyễn Thị Lan" in client.get(CHANGELIST).content.decode()

@@ -5,9 +5,9 @@ from django.test import Client
 
 from emails.models import OutgoingEmail
 from mentoring import services
-from tests.support.staff import sign_in_staff
+from tests.support.staff import make_staff_user, sign_in_staff
 
-from .support import make_request, staff_user
+from .support import make_request
 
 
 def outbox_page(user) -> str:
@@ -21,7 +21,7 @@ def test_workforce_development_cannot_see_mentoring_emails_in_the_outbox(workfor
     email = OutgoingEmail.objects.get(about=f"mentoring_request:{request.pk}")
 
     workforce_view = outbox_page(workforce_user)
-    superuser_view = outbox_page(staff_user("root", superuser=True))
+    superuser_view = outbox_page(make_staff_user(username="root", superuser=True))
     client = Client()
     sign_in_staff(client, workforce_user)
     detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
@@ -43,7 +43,7 @@ def test_a_withdrawn_requests_blanked_email_stays_hidden_from_workforce_developm
 
     listed = client.get("/admin/emails/outgoingemail/").content.decode()
     detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
-    superuser_view = outbox_page(staff_user("root", superuser=True))
+    superuser_view = outbox_page(make_staff_user(username="root", superuser=True))
 
     email.refresh_from_db()
     assert email.about == "mentoring_request:"

@@ -14,24 +14,14 @@ from events.models import Event, Registration, RegistrationStatus
 from mentoring import services as mentoring
 from tests.factories import EventFactory, role
 from tests.mentoring.support import make_request
+from tests.support.registration import register
 
 # As she typed it on each form: the same address in different cases.
 ZOE = "Zoë.Adebayo@Example.org"
 ZOE_LOWER = "zoë.adebayo@example.org"
 ZOE_PHONE = "07700 900123"
+ZOE_NAME = {"first_name": "Zoë", "last_name": "Adebayo"}
 OTHER = "sam.other@example.com"
-
-
-def register(event, *, email, first_name="Zoë", last_name="Adebayo", **fields):
-    return events.register_candidate(
-        event,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        role=role(),
-        heard_from="social_media",
-        **fields,
-    ).registration
 
 
 def move_into_the_past(event):
@@ -53,12 +43,16 @@ def zoe(db):
     positive-action request with a contact log, an alert subscription, the
     emails all of these sent, and a browser session that remembers her."""
     full = EventFactory(title="Full evening", capacity=1)
-    place = register(full, email=ZOE, phone=ZOE_PHONE, access_needs="Hearing loop, please")
+    place = register(
+        event=full, email=ZOE, **ZOE_NAME, phone=ZOE_PHONE, access_needs="Hearing loop, please"
+    ).registration
     past = EventFactory(title="Past evening")
-    came = register(past, email=ZOE_LOWER)
+    came = register(event=past, email=ZOE_LOWER, **ZOE_NAME).registration
     move_into_the_past(past)
     Registration.objects.filter(pk=came.pk).update(checked_in_at=timezone.now())
-    changed_mind = register(EventFactory(title="Another evening"), email=ZOE)
+    changed_mind = register(
+        event=EventFactory(title="Another evening"), email=ZOE, **ZOE_NAME
+    ).registration
     events.cancel_registration(changed_mind)
     request, _ = make_request(
         name="Zoë Adebayo",
@@ -85,7 +79,9 @@ def zoe(db):
 def other(zoe):
     """Sam, waiting for Zoë's evening, with an alert subscription and a
     positive-action request of his own."""
-    waiting = register(zoe["full_event"], email=OTHER, first_name="Sam", last_name="Other")
+    waiting = register(
+        event=zoe["full_event"], email=OTHER, first_name="Sam", last_name="Other"
+    ).registration
     assert waiting.status == RegistrationStatus.WAITING
     alerts.subscribe(email=OTHER, roles=[role()])
     request, _ = make_request(name="Sam Other", email=OTHER)

@@ -1,11 +1,9 @@
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from core.groups import WORKFORCE_DEVELOPMENT
 from privacy import services
 from privacy.models import AuditEntry
-from tests.support.staff import sign_in_staff
+from tests.support.staff import make_staff_user, sign_in_staff
 
 from .conftest import ZOE
 
@@ -14,21 +12,10 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "/admin/privacy/auditentry/"
 
 
-def staff(username, *, superuser=False, group=None):
-    user = get_user_model().objects.create_user(
-        username, f"{username}@example.org", "a-long-password-1234", is_staff=True
-    )
-    user.is_superuser = superuser
-    user.save()
-    if group:
-        user.groups.add(Group.objects.get(name=group))
-    return user
-
-
 def test_superusers_see_audit_entries_read_only(client, zoe):
     services.export_personal_data(ZOE, by="jo.ops")
     services.erase_personal_data(ZOE, by="jo.ops")
-    sign_in_staff(client, staff("root", superuser=True))
+    sign_in_staff(client, make_staff_user(username="root", superuser=True))
 
     page = client.get(CHANGELIST)
     entry = client.get(f"{CHANGELIST}{AuditEntry.objects.first().pk}/change/")
@@ -44,7 +31,7 @@ def test_superusers_see_audit_entries_read_only(client, zoe):
 
 def test_other_staff_cannot_see_audit_entries(client, zoe):
     services.export_personal_data(ZOE, by="jo.ops")
-    sign_in_staff(client, staff("wd", group=WORKFORCE_DEVELOPMENT))
+    sign_in_staff(client, make_staff_user(username="wd", group=WORKFORCE_DEVELOPMENT))
 
     page = client.get(CHANGELIST)
     home = client.get("/admin/")

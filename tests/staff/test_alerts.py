@@ -4,17 +4,14 @@ per row, the progress of each run, and the count per role for the dashboard."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.template import Context, Template
 from django.urls import reverse
-from django.utils import timezone
 
-from alerts.models import AlertRunStatus, EventAlertRun, Subscription
+from alerts.models import AlertRunStatus, Subscription
 from alerts.queries import confirmed_subscribers_by_role
 from core.groups import WORKFORCE_DEVELOPMENT
-from tests.factories import EventFactory, SubscriptionFactory, role
-from tests.support.staff import sign_in_staff
+from tests.factories import EventAlertRunFactory, EventFactory, SubscriptionFactory, role
+from tests.support.staff import make_staff_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 SUBSCRIPTIONS = reverse("admin:alerts_subscription_changelist")
@@ -22,8 +19,7 @@ RUNS = reverse("admin:alerts_eventalertrun_changelist")
 
 
 def alert_run(event, **fields):
-    now = timezone.now()
-    return EventAlertRun.objects.create(event=event, started_at=now, progressed_at=now, **fields)
+    return EventAlertRunFactory(event=event, **fields)
 
 
 @pytest.mark.parametrize("rows", [2, 40])
@@ -90,8 +86,7 @@ def test_staff_can_unsubscribe_someone_who_asks(admin_client):
 
 
 def test_workforce_development_can_see_subscribers_and_runs_but_not_remove_them(client):
-    user = get_user_model().objects.create_user("workforce", password="x", is_staff=True)
-    user.groups.add(Group.objects.get(name=WORKFORCE_DEVELOPMENT))
+    user = make_staff_user(username="workforce", group=WORKFORCE_DEVELOPMENT)
     sign_in_staff(client, user)
     subscription = SubscriptionFactory()
 

@@ -22,8 +22,9 @@ from events import services
 from mentoring import services as mentoring
 from staff.redaction import HIDDEN
 from tests.factories import EventFactory, RegistrationFactory, role
-from tests.mentoring.support import make_request, staff_user
-from tests.support.staff import sign_in_staff
+from tests.mentoring.support import make_request
+from tests.support.registration import register
+from tests.support.staff import make_staff_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 MOST_PAGES = 800
@@ -40,13 +41,10 @@ def candidates_links(django_capture_on_commit_callbacks):
         event = EventFactory(title="Tuesday insight evening", capacity=2)
         tonight = EventFactory(title="Tonight", starts_at=start, ends_at=start + timedelta(hours=2))
         people = [
-            services.register_candidate(
-                place,
-                first_name="Sam",
+            register(
+                event=place,
                 last_name=["Adams", "Begum", "Clarke"][number],
                 email=f"sam{number}@example.com",
-                role=role(),
-                heard_from="social_media",
             ).registration
             for number, place in enumerate([event, event, event])
         ]
@@ -119,9 +117,9 @@ LIVE_LINK = re.compile(
 )
 def test_no_admin_page_shows_a_secret_link(client, candidates_links, who, must_reach):
     if who == "superuser":
-        user = staff_user("root", superuser=True)
+        user = make_staff_user(username="root", superuser=True)
     else:
-        user = staff_user("someone", group=who)
+        user = make_staff_user(username="someone", group=who)
     pages = walk(sign_in_staff(client, user))
 
     assert len(pages) > 5

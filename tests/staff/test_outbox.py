@@ -2,25 +2,24 @@
 failed, can send an email again, and can change nothing else."""
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone
 
-from emails.models import EmailStatus, OutgoingEmail
-from tests.support.staff import sign_in_staff
+from emails.models import EmailStatus
+from tests.factories import OutgoingEmailFactory
+from tests.support.staff import make_staff_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:emails_outgoingemail_changelist")
 
 
 def outbox_row(number, *, status=EmailStatus.QUEUED, kind="registration_confirmed", **fields):
-    return OutgoingEmail.objects.create(
+    return OutgoingEmailFactory(
         kind=kind,
         dedupe_key=f"{kind}:{number}",
         to=f"candidate{number}@example.com",
         subject=f"Email {number}",
-        body_text="Hello",
-        next_attempt_at=timezone.now(),
         message_id=f"<{number}@example.org>",
         status=status,
         **fields,
@@ -106,7 +105,7 @@ def test_resend_puts_a_failed_email_back_in_the_queue(
 def test_staff_who_may_see_the_outbox_get_its_counts_on_the_admin_home(client):
     outbox_row(1)
     outbox_row(2, status=EmailStatus.FAILED)
-    staff = User.objects.create_user("staff", password="a-long-password-1", is_staff=True)
+    staff = make_staff_user(username="staff")
     sign_in_staff(client, staff)
     without = client.get(reverse("admin:index")).content.decode()
     staff.user_permissions.add(Permission.objects.get(codename="view_outgoingemail"))

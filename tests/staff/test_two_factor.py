@@ -8,7 +8,6 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
@@ -19,7 +18,7 @@ from core.groups import ensure_staff_groups
 from staff import accounts
 from staff.two_factor import WRONG_CODE
 from tests.factories import EventFactory, RegistrationFactory
-from tests.support.staff import authenticator_app, current_code, sign_in_staff
+from tests.support.staff import authenticator_app, current_code, make_staff_user, sign_in_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ SET_UP = "/admin/second-factor/set-up/"
 @pytest.fixture
 def staff(db):
     ensure_staff_groups()
-    return get_user_model().objects.create_user(EMAIL, EMAIL, PASSWORD, is_staff=True)
+    return make_staff_user(username=EMAIL, password=PASSWORD)
 
 
 @pytest.fixture
@@ -275,7 +274,7 @@ def admin_pages(client) -> set[str]:
 def test_a_staff_login_without_the_second_factor_reaches_no_admin_page(client, app):
     event = EventFactory(title="Tuesday insight evening")
     RegistrationFactory(event=event)
-    root = get_user_model().objects.create_superuser("root", "root@example.org", PASSWORD)
+    root = make_staff_user(username="root", superuser=True, password=PASSWORD)
     pages = admin_pages(sign_in_staff(Client(), root))
     assert len(pages) > 20, pages
     assert f"/admin/events/event/{event.pk}/change/" in pages
