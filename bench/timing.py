@@ -168,7 +168,9 @@ def _post(client, path: str, fields: dict) -> float:
     response = client.post(path, data)
     elapsed = (time.perf_counter() - started) * 1000
     if response.status_code != 302:
-        errors = re.findall(r'govuk-error-message">\s*(?:<[^>]+>[^<]*</[^>]+>)?([^<]+)', response.text)
+        errors = re.findall(
+            r'govuk-error-message">\s*(?:<[^>]+>[^<]*</[^>]+>)?([^<]+)', response.text
+        )
         raise RuntimeError(f"POST {path} answered {response.status_code}, not 302: {errors}")
     return elapsed
 

@@ -14,6 +14,9 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # A row written only so that a public form does the same work whether or
+    # not an email may go (emails.services.DROP): the worker drops it unsent.
+    DROPPED = "dropped", "Not sent (a repeat)"
 
 
 class OutgoingEmailQuerySet(models.QuerySet):

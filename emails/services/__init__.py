@@ -16,7 +16,7 @@ its visibility timeout and forget if it restarted.
 - resending.py: staff sending an email again."""
 
 from .broker import enqueue_send, enqueue_sends
-from .queueing import EmailToQueue, queue_email, queue_emails, queue_new_reasons
+from .queueing import DROP, EmailToQueue, queue_email, queue_emails, queue_new_reasons
 from .resending import resend_email
 from .sending import (
     RetryPolicy,
@@ -29,6 +29,7 @@ from .sending import (
 from .sweeping import WORKER_LOST, release_stuck_emails, sweep_outbox
 
 __all__ = [
+    "DROP",
     "EmailToQueue",
     "RetryPolicy",
     "WORKER_LOST",

@@ -20,6 +20,7 @@ from .. import ratelimit
 from ..connection import deliver
 from ..models import EmailStatus, OutgoingEmail
 from ..rendering import render_stored
+from .queueing import DROP
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,12 @@ def send_email(email: OutgoingEmail, *, retry: RetryPolicy) -> OutgoingEmail:
     queued again after a growing delay for a temporary failure; failed for a
     permanent one, or once `retry.max_attempts` attempts have failed. An
     email queued with a stored context is rendered first, and keeps what it
-    was rendered to. It waits for its place in the shared rate
+    was rendered to. A row queued to be dropped (DROP) is marked dropped,
+    unsent. It waits for its place in the shared rate
     (emails/ratelimit.py); a relay's "too many" slows every worker down and
     the email is tried again, never counted as its failure."""
+    if email.context.get(DROP):
+        return _record(email, status=EmailStatus.DROPPED, context={}, last_error="")
     try:
         if email.context:
             _render_stored(email)
