@@ -1,5 +1,5 @@
-"""Login lockout (django-axes): ten failures (wrong passwords or wrong
-second-factor codes) lock the username for half an hour from every address,
+"""Login lockout (django-axes): ten failures (wrong passwords, wrong
+second-factor codes or failed passkeys) lock the username for half an hour from every address,
 and ten from one address lock that address; a clear page says so; an
 administrator can unlock; only a complete sign-in clears the count."""
 
@@ -129,3 +129,60 @@ def test_an_administrator_unlocks_with_axes_reset_username(client, staff):
 
     assert response.status_code == 302
     assert client.session["_auth_user_id"] == str(staff.pk)
+
+
+PASSKEY_BEGIN = "/admin/passkeys/authentication/begin/"
+PASSKEY_COMPLETE = "/admin/passkeys/authentication/complete/"
+# What a browser sends back for a passkey this site never registered.
+UNKNOWN_PASSKEY = {
+    "id": "bm90LWEtcGFzc2tleQ",
+    "rawId": "bm90LWEtcGFzc2tleQ",
+    "type": "public-key",
+    "response": {
+        "clientDataJSON": "e30",
+        "authenticatorData": "AAAA",
+        "signature": "AAAA",
+        "userHandle": None,
+    },
+    "clientExtensionResults": {},
+}
+
+
+def failed_passkey(client, *, address="10.0.0.1"):
+    client.post(PASSKEY_BEGIN, content_type="application/json", REMOTE_ADDR=address)
+    return client.post(
+        PASSKEY_COMPLETE, UNKNOWN_PASSKEY, content_type="application/json", REMOTE_ADDR=address
+    )
+
+
+def test_failed_passkeys_count_with_wrong_codes_and_lock_the_username(client, staff):
+    device = authenticator_app(staff)
+    sign_in(client, PASSWORD)
+    for number in range(LIMIT - 1):
+        if number % 2:
+            assert second_factor(client, wrong_code(device)).status_code == 200
+        else:
+            refused = failed_passkey(client)
+            assert 400 <= refused.status_code < 500
+            assert refused.json()["code"] != "locked_out"
+
+    last = failed_passkey(client)
+    password_again = sign_in(Client(), PASSWORD, address="198.51.100.7")
+
+    assert last.status_code == 429
+    assert "Sign-in is locked for now" in last.content.decode()
+    assert "_auth_user_id" not in client.session  # signed out of the half-done sign-in
+    assert password_again.status_code == 429
+
+
+def test_a_locked_username_cannot_try_a_passkey(client, staff):
+    authenticator_app(staff)
+    sign_in(client, PASSWORD)  # before the lock
+    for number in range(LIMIT):
+        sign_in(Client(), "wrong", address=f"203.0.113.{number + 1}")
+
+    response = failed_passkey(client)
+
+    assert response.status_code == 429
+    assert "Sign-in is locked for now" in response.content.decode()
+    assert "_auth_user_id" not in client.session
