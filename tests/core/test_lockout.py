@@ -1,6 +1,7 @@
 """Login lockout (django-axes): ten failures (wrong passwords, wrong
-second-factor codes or failed passkeys) lock the username for half an hour from every address,
-and ten from one address lock that address; a clear page says so; an
+second-factor codes or failed passkeys) lock the username for half an hour
+from every address, and LOGIN_ADDRESS_FAILURE_LIMIT (default 50: an office
+may share one NAT address) from one address lock that address; a clear page says so; an
 administrator can unlock; only a complete sign-in clears the count."""
 
 import pytest
@@ -15,6 +16,7 @@ LOGIN = "/admin/login/?next=/admin/"
 USERNAME = "jo@herts.example.org"
 PASSWORD = "right-password-123"
 LIMIT = 10
+ADDRESS_LIMIT = 50  # LOGIN_ADDRESS_FAILURE_LIMIT's default
 
 
 @pytest.fixture
@@ -37,7 +39,8 @@ def wrong_code(device) -> str:
 def test_the_login_page_says_when_sign_in_is_locked(client):
     page = client.get(LOGIN).content.decode()
 
-    assert f"After {LIMIT} wrong passwords or codes" in page
+    assert f"After {LIMIT} wrong passwords, codes or passkeys for one account" in page
+    assert f"after {ADDRESS_LIMIT} from one computer or network" in page
     assert "locked for 30 minutes" in page
 
 
@@ -66,15 +69,42 @@ def test_wrong_passwords_spread_over_many_addresses_lock_the_username(client, st
     assert "_auth_user_id" not in client.session
 
 
-def test_wrong_passwords_for_many_usernames_lock_the_address(client, staff):
-    for number in range(LIMIT):
+def test_wrong_passwords_for_many_usernames_lock_the_address_at_its_own_limit(client, staff):
+    for number in range(ADDRESS_LIMIT - 1):
         sign_in(Client(), "wrong", username=f"guess{number}@herts.example.org")
+    below_the_limit = sign_in(Client(), PASSWORD)  # an office's typos lock nobody out
+    Client().post("/admin/logout/")
+    sign_in(Client(), "wrong", username="one.more@herts.example.org")
 
     same_address = sign_in(client, PASSWORD, address="10.0.0.1")
     other_address = sign_in(Client(), PASSWORD, address="10.0.0.2")
 
+    assert below_the_limit.status_code == 302
     assert same_address.status_code == 429
+    assert "Sign-in is locked for now" in same_address.content.decode()
     assert other_address.status_code == 302
+
+
+def test_the_address_limit_is_a_setting_of_its_own(client, staff, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 3
+    for number in range(3):
+        sign_in(Client(), "wrong", username=f"guess{number}@herts.example.org")
+
+    same_address = sign_in(client, PASSWORD)
+    username_elsewhere = sign_in(Client(), PASSWORD, address="10.0.0.2")
+
+    assert same_address.status_code == 429
+    assert username_elsewhere.status_code == 302  # the username's own limit is still 10
+
+
+def test_a_username_locks_at_ten_whatever_the_address_limit(client, staff, settings):
+    settings.LOGIN_ADDRESS_FAILURE_LIMIT = 1000
+    for _ in range(LIMIT):
+        sign_in(Client(), "wrong")  # all from one address
+
+    response = sign_in(client, PASSWORD, address="198.51.100.7")
+
+    assert response.status_code == 429
 
 
 def test_wrong_second_factor_codes_count_and_lock_the_username(client, staff):
