@@ -7,7 +7,9 @@ timed), each public form is sent ROUNDS times for every case below, the
 cases taking turns in a shuffled order, each POST with an address of its
 own. Printed for each case: the median and p90 in milliseconds and the ratio
 of its median to the new address's; beside them, the noise: the ratio of
-the medians of two random halves of the new addresses' timings.
+the medians of two random halves of the new addresses' timings, and the
+range 90 % of SPLITS random halvings fall in. A known address's ratio inside
+that range is a difference chance alone would make.
 
 - Registration (an event that never fills): a new address; one registered
   an hour ago (its link is emailed again); one registered a minute ago
@@ -195,16 +197,28 @@ def p90(values: list[float]) -> float:
     return statistics.quantiles(values, n=10)[-1]
 
 
-def noise(values: list[float], *, seed: int = 7) -> float:
-    """The ratio of the medians of two random halves of the same case."""
-    shuffled = list(values)
-    random.Random(seed).shuffle(shuffled)
-    half = len(shuffled) // 2
-    return statistics.median(shuffled[:half]) / statistics.median(shuffled[half:])
+SPLITS = 200
+
+
+def noise(values: list[float], *, seed: int = 7) -> tuple[float, float, float]:
+    """The ratio of the medians of two random halves of the same case: for
+    one split, and the 5th and 95th percentiles over SPLITS splits (what
+    chance alone makes of a ratio between two samples of this size)."""
+    chance = random.Random(seed)
+    ratios = []
+    for _ in range(SPLITS):
+        shuffled = list(values)
+        chance.shuffle(shuffled)
+        half = len(shuffled) // 2
+        ratios.append(statistics.median(shuffled[:half]) / statistics.median(shuffled[half:]))
+    cuts = statistics.quantiles(ratios, n=20)
+    return ratios[0], cuts[0], cuts[-1]
 
 
 def form_rows(name: str, timings: dict[str, list[float]]) -> list[Row]:
     new = statistics.median(timings["new"])
+    one_split, low, high = noise(timings["new"])
+    spread = f"new/new {one_split:.3f}, 90 % of splits {low:.3f}–{high:.3f}"
     rows = []
     for case, values in timings.items():
         median = statistics.median(values)
@@ -218,10 +232,10 @@ def form_rows(name: str, timings: dict[str, list[float]]) -> list[Row]:
                 f"{name} POST, {case} address: median / p90 (ms), n={len(values)}",
                 f"{median:.1f} / {p90(values):.1f}",
                 ratio=f"{median / new:.3f}" if case != "new" else "",
-                target="" if case == "new" else f"noise {noise(timings['new']):.3f}",
+                target="" if case == "new" else f"noise: {spread}",
             )
         )
-    print(f"  {name}, new/new of two random halves (noise): {noise(timings['new']):.3f}")
+    print(f"  {name}, noise (two random halves of the new addresses): {spread}", flush=True)
     return rows
 
 

@@ -100,11 +100,11 @@ def _queue_confirm_email(
     one went in this period (`drop`), a link nobody is given and a row the
     worker drops unsent (emails.services.DROP), so that the work is the same."""
     SubscriptionLink.objects.create(subscription=subscription, token_hash=tokens.hash_token(token))
-    context = confirm_emails.stored_context(
-        subscription,
-        confirm_url=None if drop else confirm_url(token),
-        manage_url=None if drop else manage_url(token),
-    )
+    # The links are made either way (the same work); a dropped row keeps none.
+    links = {"confirm_url": confirm_url(token), "manage_url": manage_url(token)}
+    if drop:
+        links = dict.fromkeys(links)
+    context = confirm_emails.stored_context(subscription, **links)
     if drop:
         context[DROP] = True
         dedupe_key = f"alerts_confirm:{subscription.pk}:dropped:{tokens.new_reference()}"

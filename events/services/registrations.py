@@ -178,6 +178,8 @@ def _queue_dropped(registration: Registration, *, token: str) -> None:
     the same hour), the same writes as where one does: a link nobody is
     given, and an outbox row the worker drops unsent (emails.services.DROP)."""
     RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    # The links are made as for an email that goes (the same work), and not kept.
+    _ = (manage_url(token), give_back_url(token))
     context = registration_emails.stored_context(
         registration, kind="registration_link_resent", manage_url=None, position=None
     )
