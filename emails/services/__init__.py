@@ -15,8 +15,9 @@ its visibility timeout and forget if it restarted.
 - sweeping.py: what beat runs every minute (stuck rows, missed rows);
 - resending.py: staff sending an email again."""
 
+from ..models import DROP
 from .broker import enqueue_send, enqueue_sends
-from .queueing import DROP, EmailToQueue, queue_email, queue_emails, queue_new_reasons
+from .queueing import EmailToQueue, queue_email, queue_emails, queue_new_reasons
 from .resending import resend_email
 from .sending import (
     RetryPolicy,

@@ -21,11 +21,6 @@ from .broker import enqueue_rows
 
 Item = TypeVar("Item")
 
-# In a stored context: the worker marks the row dropped instead of sending
-# it. A public form that may send no email (a repeat inside its quiet
-# period) writes one, so that it does the same work as when one goes.
-DROP = "drop"
-
 # What a new row takes from new_row, and what a resent copy takes from its original.
 ROW_FIELDS = [
     *["kind", "lane", "to", "subject", "body_text", "body_html", "attachments", "context"],

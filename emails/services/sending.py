@@ -18,9 +18,8 @@ from django.utils import timezone
 
 from .. import ratelimit
 from ..connection import deliver
-from ..models import EmailStatus, OutgoingEmail
+from ..models import DROP, EmailStatus, OutgoingEmail
 from ..rendering import render_stored
-from .queueing import DROP
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from alerts import services as alerts
 from alerts.models import Subscription
-from emails.models import EmailStatus, OutgoingEmail
+from emails.models import NOT_SENT_REPEAT, EmailStatus, OutgoingEmail
 from emails.tasks import task_send_email
 from events import services as events
 from events.models import Registration
@@ -81,11 +81,13 @@ def test_a_repeat_in_the_quiet_period_writes_a_row_the_worker_drops(event):
     Client().post(form.path, {**form.fields, "email": ADDRESS})
     [row] = OutgoingEmail.objects.filter(about=f"registration:{registration.pk}")
     assert row.status == EmailStatus.QUEUED  # as a row that will go is, until the worker has it
+    assert row.shown_subject == NOT_SENT_REPEAT  # what staff see of it in the outbox
 
     task_send_email(email_id=row.pk)
 
     row.refresh_from_db()
     assert (row.status, row.context, row.sent_at) == (EmailStatus.DROPPED, {}, None)
+    assert row.shown_subject == NOT_SENT_REPEAT
     assert mail.outbox == []
     assert not to_be_sent().exists()
 
