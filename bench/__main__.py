@@ -34,7 +34,7 @@ def _setup_django(env: dict) -> None:
 
 
 def measure(folder: Path) -> tuple[list[Row], dict]:
-    from . import changelist, fanout, lanes, mail, pages, spike
+    from . import changelist, fanout, lanes, mail, pages, spike, timing
 
     port = processes.free_port()
     env = prepare.environment(port=port, static_root=folder / "static")
@@ -50,6 +50,8 @@ def measure(folder: Path) -> tuple[list[Row], dict]:
         rows += pages.register_rows(port, folder)
         step("3. Spike of simultaneous registrations")
         rows += spike.spike_rows(port)
+    step("3b. Known against new addresses on the public forms, in-process")
+    rows += timing.timing_rows()
     step("4. Admin event changelist with 10 and 1,000 events, wrk")
     started = time.monotonic()
     rows += changelist.run(folder)

@@ -1,14 +1,39 @@
 """Login lockout (django-axes): what staff see when they are locked out.
 
-The policy itself is in settings (AXES_FAILURE_LIMIT, AXES_COOLOFF_TIME,
+The policy itself is in settings (AXES_FAILURE_LIMIT per username,
+LOGIN_ADDRESS_FAILURE_LIMIT per address, AXES_COOLOFF_TIME,
 AXES_LOCKOUT_PARAMETERS); an administrator unlocks with the axes_reset_*
 management commands (see the README's staff guide)."""
 
 import ipaddress
 from datetime import timedelta
 
+from axes.handlers.database import AxesDatabaseHandler
+from axes.helpers import get_lockout_parameters
 from django.conf import settings
+from django.db.models import Sum
 from django.shortcuts import render
+
+
+class LockoutHandler(AxesDatabaseHandler):
+    """AXES_HANDLER: django-axes's own, with a limit of its own for the
+    address. axes compares one number, the most failures of any of
+    AXES_LOCKOUT_PARAMETERS, with AXES_FAILURE_LIMIT; here the address's
+    count is shifted so that it reaches that limit exactly when it reaches
+    LOGIN_ADDRESS_FAILURE_LIMIT. An office behind one NAT address is then
+    not locked out by its own typos, and one username still is after
+    AXES_FAILURE_LIMIT failures from anywhere."""
+
+    def get_failures(self, request, credentials=None) -> int:
+        parameters = get_lockout_parameters(request, credentials)
+        attempts = self.get_user_attempts(request, credentials)
+        counts = {
+            str(parameter): found.aggregate(failures=Sum("failures_since_start"))["failures"] or 0
+            for parameter, found in zip(parameters, attempts, strict=True)
+        }
+        shift = settings.LOGIN_ADDRESS_FAILURE_LIMIT - settings.AXES_FAILURE_LIMIT
+        by_address = counts.pop(str(["ip_address"]), 0) - shift
+        return max([by_address, *counts.values()])
 
 
 def policy() -> dict:
@@ -16,7 +41,11 @@ def policy() -> dict:
     if isinstance(cooloff, int | float):
         cooloff = timedelta(hours=cooloff)
     minutes = int(cooloff.total_seconds() // 60) if isinstance(cooloff, timedelta) else None
-    return {"failures": settings.AXES_FAILURE_LIMIT, "minutes": minutes}
+    return {
+        "failures": settings.AXES_FAILURE_LIMIT,
+        "address_failures": settings.LOGIN_ADDRESS_FAILURE_LIMIT,
+        "minutes": minutes,
+    }
 
 
 def locked_out(request, original_response=None, credentials=None):

@@ -7,6 +7,12 @@ from .lanes import Lane
 
 # The subject and text of an email the worker renders, until it does.
 NOT_WRITTEN_YET = "(written when it is sent)"
+# In a stored context: the worker marks the row dropped instead of sending
+# it. A public form that may send no email (a repeat inside its quiet
+# period) writes one, so that it does the same work as when one goes.
+DROP = "drop"
+# What staff see of a row written only so that a repeat does a first time's work.
+NOT_SENT_REPEAT = "(not sent: the same form again soon after)"
 
 
 class EmailStatus(models.TextChoices):
@@ -14,6 +20,9 @@ class EmailStatus(models.TextChoices):
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
     FAILED = "failed", "Failed"
+    # A row written only so that a public form does the same work whether or
+    # not an email may go (emails.services.DROP): the worker drops it unsent.
+    DROPPED = "dropped", "Not sent (a repeat)"
 
 
 class OutgoingEmailQuerySet(models.QuerySet):
@@ -96,5 +105,8 @@ class OutgoingEmail(TimeStampedModel):
 
     @property
     def shown_subject(self) -> str:
-        """The subject, or what to say of an email the worker has still to write."""
+        """The subject, or what to say of an email the worker has still to
+        write, or of a row it drops unsent (emails.services.DROP)."""
+        if self.status == EmailStatus.DROPPED or self.context.get(DROP):
+            return NOT_SENT_REPEAT
         return self.subject or NOT_WRITTEN_YET

@@ -94,9 +94,11 @@ MIDDLEWARE = [
 
 # Login lockout (django-axes), all in one place: 10 failures lock a username
 # for 30 minutes from every address (so spreading guesses over many addresses
-# gains nothing), and 10 failures from one address lock that address for
-# every username. A failure is a wrong password or a wrong second-factor code
-# (staff/two_factor.py reports those to axes). Only a complete sign-in, the
+# gains nothing), and LOGIN_ADDRESS_FAILURE_LIMIT failures (default 50) from
+# one address lock that address for every username: higher, because a whole
+# office may sign in from behind one NAT address (core.lockout.LockoutHandler
+# keeps the two limits). A failure is a wrong password, a wrong second-factor
+# code or a failed passkey (staff/two_factor.py reports those to axes). Only a complete sign-in, the
 # password and then the second factor, clears that username's count: a right
 # password alone does not. Unlock early with `manage.py axes_reset_username
 # EMAIL` (README: Staff guide). Its middleware goes last and its backend
@@ -111,7 +113,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 10
+AXES_FAILURE_LIMIT = 10  # per username
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=50)
+if LOGIN_ADDRESS_FAILURE_LIMIT < 1:
+    raise ImproperlyConfigured("LOGIN_ADDRESS_FAILURE_LIMIT must be 1 or more.")
+AXES_HANDLER = "core.lockout.LockoutHandler"
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username"], ["ip_address"]]
 AXES_RESET_ON_SUCCESS = False

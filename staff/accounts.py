@@ -6,14 +6,17 @@ django-otp-webauthn's own views.
 these are the account's, and nothing else writes django-otp's rows.)"""
 
 import math
+import time
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 from django_otp import devices_for_user
 from django_otp.models import Device
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from django_otp_webauthn.models import WebAuthnCredential
 
 RECOVERY_CODES = 10
@@ -21,27 +24,42 @@ APP_DEVICE_NAME = "Authenticator app"
 RECOVERY_DEVICE_NAME = "Recovery codes"
 
 
-def start_totp_enrolment(user: AbstractBaseUser) -> TOTPDevice:
-    """The unconfirmed authenticator-app device being set up, made on first
-    call: the same secret until it is confirmed, so a reload keeps the QR
-    code already scanned. Writes one TOTPDevice row at most."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
-    return device
+def new_totp_key() -> str:
+    """A secret for an authenticator app being set up (django-otp's own
+    default: 20 random bytes, in hex)."""
+    return default_key()
+
+
+def pending_totp_device(user: AbstractBaseUser, *, key: str) -> TOTPDevice:
+    """The authenticator app being set up with `key`, unsaved: nothing is
+    written until a code confirms it (showing its QR code writes nothing)."""
+    return TOTPDevice(user=user, name=APP_DEVICE_NAME, key=key, confirmed=False)
 
 
 @transaction.atomic
-def confirm_totp_enrolment(device: TOTPDevice, *, code: str) -> bool:
-    """Confirm the device if `code` is its current code (proof the app holds
-    the secret); other unconfirmed app devices of the user are deleted."""
-    device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
-    if not device.verify_token(code):
-        return False
+def confirm_totp_enrolment(user: AbstractBaseUser, *, key: str, code: str) -> TOTPDevice | None:
+    """Save the app set up with `key` as the user's, confirmed, if `code`
+    is its current code (proof the app holds the secret); None if not.
+    Locks the user row, so the same form sent twice saves one device.
+    Deletes any unconfirmed app devices (earlier versions saved one)."""
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
+    saved = TOTPDevice.objects.filter(user=user, key=key, confirmed=True).first()
+    if saved is not None:
+        return saved
+    device = pending_totp_device(user, key=key)
+    try:
+        token = int(normalise_code(code))
+    except ValueError:
+        return None
+    app = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    app.time = time.time()
+    if not app.verify(token, device.tolerance):
+        return None
+    device.last_t = app.t()  # this code is used: it will not sign in again
     device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    TOTPDevice.objects.filter(user=device.user, confirmed=False).delete()
-    return True
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    device.save()
+    return device
 
 
 @transaction.atomic
@@ -78,11 +96,11 @@ def verify_second_factor(user: AbstractBaseUser, *, code: str) -> Device | None:
     return None
 
 
-def seconds_to_wait(user: AbstractBaseUser, *, confirmed: bool = True) -> int:
+def seconds_to_wait(user: AbstractBaseUser) -> int:
     """How long the user's app refuses every code, right or wrong, after
     wrong ones in a row (django-otp's throttling: 1, 2, 4, 8 ... seconds)."""
     waits = [0]
-    for device in TOTPDevice.objects.filter(user=user, confirmed=confirmed):
+    for device in TOTPDevice.objects.filter(user=user, confirmed=True):
         allowed, data = device.verify_is_allowed()
         if not allowed and data and data.get("locked_until"):
             waits.append(math.ceil((data["locked_until"] - timezone.now()).total_seconds()))

@@ -3,9 +3,9 @@ authenticator app, a passkey, or a single-use recovery code; a staff user
 without any sets one up first (enrolment on first login).
 
 Until the session has passed this step, StaffAdminSite.has_permission is
-False, so no admin page answers. Every wrong code counts as a failed sign-in
-for django-axes (per username and per address, as wrong passwords do), and
-only a complete sign-in clears the username's count."""
+False, so no admin page answers. Every wrong code and every failed passkey
+counts as a failed sign-in for django-axes (per username and per address, as
+wrong passwords do), and only a complete sign-in clears the username's count."""
 
 from base64 import b32encode
 
@@ -24,9 +24,10 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.generic import FormView, TemplateView
 from django_otp import login as otp_login
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView
 
-from core.lockout import locked_out
+from core.lockout import locked_out, policy
 
 from . import accounts
 
@@ -39,6 +40,8 @@ WRONG_SET_UP_CODE = (
     " and type the 6-digit code it shows now."
 )
 NO_CODE = "Enter the code"
+# The session key that holds the secret of an app being set up.
+PENDING_TOTP_KEY = "staff_pending_totp_key"
 # After wrong codes in a row the app's codes are refused for 1, 2, 4, 8 ...
 # seconds (django-otp's throttling), the right one too: worth saying once
 # the wait is longer than typing a code takes.
@@ -189,8 +192,17 @@ class SetUpView(SecondFactorStep):
             return redirect(second_factor_url(request))
         return super().dispatch(request, *args, **kwargs)
 
+    def _pending_key(self) -> str:
+        """The secret being set up, kept in the session (not in a device
+        row) until a code confirms it: reloading the page writes nothing
+        and shows the same QR code, so one already scanned still works."""
+        session = self.request.session
+        if not session.get(PENDING_TOTP_KEY):
+            session[PENDING_TOTP_KEY] = accounts.new_totp_key()
+        return session[PENDING_TOTP_KEY]
+
     def get_context_data(self, **kwargs):
-        device = accounts.start_totp_enrolment(self.request.user)
+        device = accounts.pending_totp_device(self.request.user, key=self._pending_key())
         secret = b32encode(device.bin_key).decode().rstrip("=")
         return {
             **super().get_context_data(**kwargs),
@@ -200,12 +212,12 @@ class SetUpView(SecondFactorStep):
 
     def form_valid(self, form):
         request = self.request
-        device = accounts.start_totp_enrolment(request.user)
-        if not accounts.confirm_totp_enrolment(device, code=form.cleaned_data["code"]):
-            wait = accounts.seconds_to_wait(request.user, confirmed=False)
-            form.add_error("code", _wrong(WRONG_SET_UP_CODE, wait))
+        code = form.cleaned_data["code"]
+        device = accounts.confirm_totp_enrolment(request.user, key=self._pending_key(), code=code)
+        if device is None:
+            form.add_error("code", WRONG_SET_UP_CODE)
             return self.form_invalid(form)
-        device.refresh_from_db()
+        request.session.pop(PENDING_TOTP_KEY, None)
         _signed_in(request, device)
         return show_recovery_codes(request, accounts.replace_recovery_codes(request.user))
 
@@ -245,9 +257,47 @@ class RecoveryCodesView(TemplateView):
         return show_recovery_codes(request, accounts.replace_recovery_codes(request.user))
 
 
+class PasskeyLockedOut(OTPWebAuthnApiError):
+    """The passkey script shows `detail` to the person (JSON, not a page)."""
+
+    status_code = 429
+    default_code = "locked_out"
+
+    def __init__(self):
+        minutes = policy()["minutes"]
+        super().__init__(
+            "Sign-in is locked for now: there have been too many failed attempts."
+            f" Try again in {minutes} minutes, or ask an administrator to unlock it."
+        )
+
+
 class PasskeyVerifiedView(CompleteCredentialAuthenticationView):
-    """django-otp-webauthn's last step of signing in with a passkey, which
-    also clears the username's count of failures as a code does."""
+    """django-otp-webauthn's last step of signing in with a passkey, after
+    the password. A passkey that fails (unknown, someone else's, a bad
+    signature, a replayed or missing challenge) counts as a failed sign-in
+    for django-axes, as a wrong code does; a locked username or address is
+    refused before the passkey is checked and the half-done sign-in ended.
+    Success clears the username's count of failures as a code does."""
+
+    def post(self, *args, **kwargs):
+        user = self.request.user
+        if user.is_authenticated and not AxesProxyHandler.is_allowed(
+            self.request, _credentials(user)
+        ):
+            auth.logout(self.request)
+            raise PasskeyLockedOut()
+        return super().post(*args, **kwargs)
+
+    def handle_exception(self, exc):
+        request = self.request
+        failed = isinstance(exc, OTPWebAuthnApiError) and not isinstance(exc, PasskeyLockedOut)
+        if failed and request.user.is_authenticated:
+            user = request.user
+            user_login_failed.send(sender=__name__, credentials=_credentials(user), request=request)
+            if getattr(request, "axes_locked_out", False):
+                auth.logout(request)
+                exc = PasskeyLockedOut()
+        return super().handle_exception(exc)
 
     def complete_auth(self, device):
         super().complete_auth(device)

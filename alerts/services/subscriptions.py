@@ -5,14 +5,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import CharField, Exists, OuterRef, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
 from core import tokens
-from emails.queries import email_queued
-from emails.services import queue_email
+from emails.models import OutgoingEmail
+from emails.services import DROP, EmailToQueue, queue_emails
 from events.models import Role
 
+from .. import confirm_emails
 from ..models import FormatPreference, Subscription, SubscriptionLink
 
 # A form sent twice, or again a minute later, sends one email: at most one
@@ -32,50 +35,91 @@ def subscribe(
 
     A new address gets an unconfirmed subscription. An unconfirmed one takes
     the latest choices. A confirmed one keeps its choices (a stranger could
-    have typed the address) and its email says how to change them. Every case
-    locks the subscription row, writes it, adds a secret link and queues one
-    `alerts_confirm` email (at most one per CONFIRM_QUIET_PERIOD), so the
-    answer and its timing never tell whether the address was subscribed.
+    have typed the address) and its email says how to change them. One
+    `alerts_confirm` email goes at most every CONFIRM_QUIET_PERIOD. Every
+    case sends the same statements (issue 13: the answer's timing must not
+    tell whether the address was subscribed): the subscription is upserted
+    (which locks its row), read, written, its roles replaced (by the same
+    ones when confirmed), a secret link added and an outbox row written,
+    which the worker renders, or drops unsent inside the quiet period.
     """
     now = now or timezone.now()
     email = email.strip()
+    period = int(now.timestamp() // CONFIRM_QUIET_PERIOD.total_seconds())
+    confirm_key = f"alerts_confirm:{{pk}}:{period}"
+    token = tokens.new_token()
     with transaction.atomic():
-        subscription, _ = Subscription.objects.select_for_update().get_or_create(
-            email_key=email.casefold(),
-            defaults={"email": email, "format": event_format, "consented_at": now},
-        )
-        if subscription.is_confirmed:
-            subscription.save(update_fields=["updated_at"])
-        else:
+        subscription = _upsert(email=email, event_format=event_format, now=now, key=confirm_key)
+        kept = list(subscription.roles.values_list("pk", flat=True))
+        if not subscription.is_confirmed:
             subscription.email = email
             subscription.format = event_format
             subscription.consented_at = now
-            subscription.save(update_fields=["email", "format", "consented_at", "updated_at"])
-            subscription.roles.set(roles)
-        _queue_confirm_email(subscription, now=now)
+            kept = [role.pk for role in roles]
+        subscription.save(update_fields=["email", "format", "consented_at", "updated_at"])
+        _replace_roles(subscription, kept)
+        _queue_confirm_email(
+            subscription,
+            token=token,
+            dedupe_key=confirm_key.format(pk=subscription.pk),
+            drop=subscription.confirm_queued,
+        )
     return subscription
 
 
-def _queue_confirm_email(subscription: Subscription, *, now: datetime) -> bool:
-    period = int(now.timestamp() // CONFIRM_QUIET_PERIOD.total_seconds())
-    dedupe_key = f"alerts_confirm:{subscription.pk}:{period}"
-    if email_queued(dedupe_key):
-        return False
-    token = add_link(subscription)
-    queue_email(
-        kind="alerts_confirm",
-        to=subscription.email,
-        context={
-            "subscription": subscription,
-            "role_names": ", ".join(role.name for role in subscription.roles.all()),
-            "already_confirmed": subscription.is_confirmed,
-            "confirm_url": confirm_url(token),
-            "manage_url": manage_url(token),
-        },
-        dedupe_key=dedupe_key,
-        about=f"subscription:{subscription.pk}",
+def _upsert(*, email: str, event_format: str, now: datetime, key: str) -> Subscription:
+    """The address's subscription, inserted if new, its row locked until
+    commit either way (INSERT ... ON CONFLICT DO UPDATE), read with whether
+    the email for `key` (its "{pk}" filled in) is queued already."""
+    Subscription.objects.bulk_create(
+        [Subscription(email=email, email_key=email.casefold(), format=event_format,
+                      consented_at=now)],
+        update_conflicts=True, unique_fields=["email_key"], update_fields=["updated_at"],
+    )  # fmt: skip
+    before, after = key.split("{pk}")
+    reason = Concat(Value(before), Cast(OuterRef("pk"), CharField()), Value(after))
+    return Subscription.objects.annotate(
+        confirm_queued=Exists(OutgoingEmail.objects.filter(dedupe_key=reason))
+    ).get(email_key=email.casefold())
+
+
+def _replace_roles(subscription: Subscription, role_ids: list[int]) -> None:
+    """roles.set(), in the same two statements whatever changes."""
+    through = Subscription.roles.through
+    through.objects.filter(subscription_id=subscription.pk).exclude(role_id__in=role_ids).delete()
+    through.objects.bulk_create(
+        [through(subscription_id=subscription.pk, role_id=pk) for pk in role_ids],
+        ignore_conflicts=True,
     )
-    return True
+
+
+def _queue_confirm_email(
+    subscription: Subscription, *, token: str, dedupe_key: str, drop: bool
+) -> None:
+    """A link and the `alerts_confirm` email, for the worker to render; when
+    one went in this period (`drop`), a link nobody is given and a row the
+    worker drops unsent (emails.services.DROP), so that the work is the same."""
+    SubscriptionLink.objects.create(subscription=subscription, token_hash=tokens.hash_token(token))
+    # The links are made either way (the same work); a dropped row keeps none.
+    links = {"confirm_url": confirm_url(token), "manage_url": manage_url(token)}
+    if drop:
+        links = dict.fromkeys(links)
+    context = confirm_emails.stored_context(subscription, **links)
+    if drop:
+        context[DROP] = True
+        dedupe_key = f"alerts_confirm:{subscription.pk}:dropped:{tokens.new_reference()}"
+    queue_emails(
+        [
+            EmailToQueue(
+                kind="alerts_confirm",
+                to=subscription.email,
+                context=context,
+                dedupe_key=dedupe_key,
+                about=f"subscription:{subscription.pk}",
+            )
+        ],
+        new_reasons=True,
+    )
 
 
 def confirm_subscription(

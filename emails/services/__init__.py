@@ -15,6 +15,7 @@ its visibility timeout and forget if it restarted.
 - sweeping.py: what beat runs every minute (stuck rows, missed rows);
 - resending.py: staff sending an email again."""
 
+from ..models import DROP
 from .broker import enqueue_send, enqueue_sends
 from .queueing import EmailToQueue, queue_email, queue_emails, queue_new_reasons
 from .resending import resend_email
@@ -31,6 +32,7 @@ from .sending import (
 from .sweeping import WORKER_LOST, release_stuck_emails, sweep_outbox
 
 __all__ = [
+    "DROP",
     "EmailToQueue",
     "RetryPolicy",
     "WORKER_LOST",

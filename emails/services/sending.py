@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from .. import ratelimit
 from ..connection import deliver
-from ..models import EmailStatus, OutgoingEmail
+from ..models import DROP, EmailStatus, OutgoingEmail
 from ..rendering import render_stored
 
 logger = logging.getLogger(__name__)
@@ -162,10 +162,11 @@ def send_email(email: OutgoingEmail, *, retry: RetryPolicy) -> OutgoingEmail:
     queued again after a growing delay for a temporary failure; failed for a
     permanent one, or once `retry.max_attempts` attempts have failed. An
     email queued with a stored context is rendered first, and keeps what it
-    was rendered to (written with the outcome, in the same UPDATE). It waits
-    for its place in the shared rate (emails/ratelimit.py); a relay's "too
-    many" slows every worker down and the email is tried again, never
-    counted as its failure."""
+    was rendered to (written with the outcome, in the same UPDATE). A row
+    queued to be dropped (DROP) is marked dropped, unsent. It waits for its
+    place in the shared rate (emails/ratelimit.py); a relay's "too many"
+    slows every worker down and the email is tried again, never counted as
+    its failure."""
     _send_claimed(email, retry=retry)
     return email
 
@@ -173,6 +174,9 @@ def send_email(email: OutgoingEmail, *, retry: RetryPolicy) -> OutgoingEmail:
 def _send_claimed(email: OutgoingEmail, *, retry: RetryPolicy) -> float:
     """send_email's work. Returns 0, or the seconds to wait for the rate when
     the email was put back because that wait is longer than a task should sit."""
+    if email.context.get(DROP):
+        _record(email, status=EmailStatus.DROPPED, context={}, last_error="")
+        return 0
     rendered: dict = {}
     try:
         if email.context:

@@ -8,18 +8,17 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from core import tokens
 from core.names import check_names, clean_name
 from emails.queries import email_queued
-from emails.services import EmailToQueue, queue_emails
+from emails.services import DROP, EmailToQueue, queue_emails
 
 from .. import registration_emails
 from ..models import (
-    ACTIVE_STATUSES,
     CancelReason,
     Event,
     EventState,
@@ -29,6 +28,7 @@ from ..models import (
     RegistrationStatus,
     Role,
 )
+from . import repeats
 
 EVENT_CANCELLED = "This event has been cancelled, so you cannot register for it."
 EVENT_PAST = "This event has already happened."
@@ -71,7 +71,11 @@ def register_candidate(
 
     Locks the event row, so concurrent registrations are counted one at a
     time and capacity is never exceeded. A second registration with the same
-    email (case-folded) returns the existing one and emails its link again.
+    email (case-folded) returns the existing one (its id, event and email
+    loaded; the rest on first use) and emails its link again, at most once
+    an hour and not in its first RESEND_QUIET_PERIOD; otherwise it writes a
+    link and an outbox row the worker drops, so that it sends the same
+    statements as a new registration (events/services/repeats.py).
     Queues the confirmation or waiting-list email. Raises ValidationError
     with one of the REFUSALS messages when the event takes no registrations,
     or at the name fields when a name is not one (core.names), before
@@ -100,59 +104,98 @@ def register_candidate(
         state = event.state(now=now)
         if state in REFUSALS:
             raise ValidationError(REFUSALS[state], code=state)
-        already_registered, reference_taken = _already_registered_or_reference_taken(
-            event.pk, email_key=email_key, reference=registration.reference
+        # From here a known and a new address send the same statements
+        # (events/services/repeats.py): the answer's timing says nothing.
+        check = repeats.check_address(
+            event.pk,
+            email_key=email_key,
+            reference=registration.reference,
+            quiet_since=now - RESEND_QUIET_PERIOD,
+            resend_suffix=_resend_suffix(now),
         )
-        if already_registered:
-            existing = event.registrations.active().get(email_key=email_key)
-            resend_registration_link(existing, now=now)
-            return RegistrationOutcome(existing, created=False)
-        if reference_taken:  # about one in 700 million
+        if check.reference_taken:  # about one in 700 million
             registration.reference = _unused_reference()
         has_place = event.confirmed_count < event.capacity and not event.waiting_count
         registration.event = event
         registration.status = (
             RegistrationStatus.CONFIRMED if has_place else RegistrationStatus.WAITING
         )
-        registration.save(force_insert=True)
-        RegistrationLink.objects.create(
-            registration=registration, token_hash=tokens.hash_token(token)
+        if check.existing is None:
+            if not repeats.insert_unless_registered(registration):
+                # Only a reference another event's registration took in the
+                # instant since the check (the event row lock keeps this
+                # address's own out): roll back, as the unique key would.
+                raise IntegrityError("registration reference taken")
+            kind = "registration_confirmed" if has_place else "waiting_list_joined"
+            position = None if has_place else event.waiting_count + 1
+            _queue_with_link(registration, kind=kind, token=token, position=position)
+            return RegistrationOutcome(registration, created=True)
+        repeats.insert_unless_registered(registration)  # inserts nothing: the same statement
+        existing = Registration.from_db(
+            connection.alias, ["id", "event_id", "email"], [check.existing, event.pk, check.email]
         )
-        _queue_registration_email(
-            registration,
-            kind="registration_confirmed" if has_place else "waiting_list_joined",
-            token=token,
-            position=None if has_place else event.waiting_count + 1,
-            new_registration=True,
-        )
-    return RegistrationOutcome(registration, created=True)
+        if check.may_resend:
+            _queue_with_link(
+                existing,
+                kind="registration_link_resent",
+                token=token,
+                position=check.position,
+                dedupe_suffix=_resend_suffix(now),
+            )
+        else:
+            _queue_dropped(existing, token=token)
+    return RegistrationOutcome(existing, created=False)
 
 
-# Asked under the event row lock, in a statement of its own: a statement
-# sees only what was committed when it started, so a registration for the
-# same address committed while this one waited for the lock is seen only by
-# a statement sent after the lock is held. Two questions in one round trip,
-# written out (the ORM's two exists() cost three times the CPU).
-_ALREADY_REGISTERED_OR_REFERENCE_TAKEN = """
-    SELECT
-        EXISTS (
-            SELECT 1 FROM events_registration
-            WHERE event_id = %s AND email_key = %s AND status IN (%s, %s)
-        ),
-        EXISTS (SELECT 1 FROM events_registration WHERE reference = %s)
-"""
+def _resend_suffix(now: datetime) -> str:
+    """A resent link's reason: at most one a clock hour."""
+    return f":{now:%Y%m%d%H}"
 
 
-def _already_registered_or_reference_taken(
-    event_id: int, *, email_key: str, reference: str
-) -> tuple[bool, bool]:
-    """Whether the address has an active registration for the event, and
-    whether the new reference is taken. Call holding the event row lock."""
-    params = [event_id, email_key, *ACTIVE_STATUSES, reference]
-    with connection.cursor() as cursor:
-        cursor.execute(_ALREADY_REGISTERED_OR_REFERENCE_TAKEN, params)
-        already_registered, reference_taken = cursor.fetchone()
-    return bool(already_registered), bool(reference_taken)
+def _queue_with_link(
+    registration: Registration,
+    *,
+    kind: str,
+    token: str,
+    position: int | None,
+    dedupe_suffix: str = "",
+) -> None:
+    """register_candidate's link and email, for a new or a known address.
+    Its check found no email for the reason (holding the event row lock)."""
+    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    _queue_registration_email(
+        registration,
+        kind=kind,
+        token=token,
+        position=position,
+        dedupe_suffix=dedupe_suffix,
+        new_registration=True,
+    )
+
+
+def _queue_dropped(registration: Registration, *, token: str) -> None:
+    """Where no email may go (a repeat in the quiet period, or a second in
+    the same hour), the same writes as where one does: a link nobody is
+    given, and an outbox row the worker drops unsent (emails.services.DROP)."""
+    RegistrationLink.objects.create(registration=registration, token_hash=tokens.hash_token(token))
+    # The links are made as for an email that goes (the same work), and not kept.
+    _ = (manage_url(token), give_back_url(token))
+    context = registration_emails.stored_context(
+        registration, kind="registration_link_resent", manage_url=None, position=None
+    )
+    reason = f"registration_link_resent:{registration.pk}:dropped:{tokens.new_reference()}"
+    queue_emails(
+        [
+            EmailToQueue(
+                kind="registration_link_resent",
+                to=registration.email,
+                context={**context, DROP: True},
+                dedupe_key=reason,
+                about=f"registration:{registration.pk}",
+            )
+        ],
+        new_reasons=True,
+    )
 
 
 def lock_event(event_id: int) -> Event:

@@ -3,6 +3,7 @@ import re
 from django.conf import settings
 
 from emails.models import OutgoingEmail
+from tests.outbox import as_sent, to_be_sent
 
 
 def link_token(email: OutgoingEmail, *, path: str = "confirm") -> str:
@@ -13,4 +14,5 @@ def link_token(email: OutgoingEmail, *, path: str = "confirm") -> str:
 
 
 def emails_of_kind(kind: str) -> list[OutgoingEmail]:
-    return list(OutgoingEmail.objects.filter(kind=kind).order_by("pk"))
+    """The `kind` emails that will go, as the worker writes them."""
+    return [as_sent(email) for email in to_be_sent().filter(kind=kind).order_by("pk")]

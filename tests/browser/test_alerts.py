@@ -13,9 +13,9 @@ from playwright.sync_api import Page, expect
 
 from alerts import services
 from alerts.models import Subscription
-from emails.models import OutgoingEmail
 from events.models import EventFormat
 from tests.factories import EventFactory, role
+from tests.outbox import as_sent, to_be_sent
 
 from .support import SCREENSHOTS, axe_violations, describe_violations
 
@@ -28,8 +28,9 @@ SCROLLS_SIDEWAYS = "() => document.documentElement.scrollWidth > window.innerWid
 
 def alerts_path(to: str, *, kind: str, path: str) -> str:
     """The path of the /alerts/<path>/<token>/ link in the latest `kind` email to `to`."""
-    email = OutgoingEmail.objects.filter(to=to, kind=kind).order_by("-pk").first()
+    email = to_be_sent().filter(to=to, kind=kind).order_by("-pk").first()
     assert email is not None, f"no {kind} email to {to}"
+    email = as_sent(email)
     match = re.search(re.escape(settings.SITE_URL) + rf"(/alerts/{path}/[^/\s]+/)", email.body_text)
     assert match, f"no /alerts/{path}/ link in the {kind} email:\n{email.body_text}"
     return match.group(1)

@@ -9,8 +9,10 @@ from emails.models import EmailStatus, OutgoingEmail
 
 
 def unsent() -> dict[int, str]:
-    """Email id to recipient, for every email not sent (yet)."""
-    return dict(OutgoingEmail.objects.exclude(status=EmailStatus.SENT).values_list("pk", "to"))
+    """Email id to recipient, for every email not sent (yet). A row the
+    worker dropped unsent (a repeat in its quiet period) is done with."""
+    done = [EmailStatus.SENT, EmailStatus.DROPPED]
+    return dict(OutgoingEmail.objects.exclude(status__in=done).values_list("pk", "to"))
 
 
 def an_hour_passes() -> None:

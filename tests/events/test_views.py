@@ -22,7 +22,7 @@ from events.models import (
     RegistrationStatus,
 )
 from tests.factories import EventFactory, RegistrationFactory, role
-from tests.outbox import as_sent
+from tests.outbox import as_sent, to_be_sent
 from tests.support.registration import form_data, receipt_of, register_url, send_registration_form
 
 pytestmark = pytest.mark.django_db
@@ -406,7 +406,7 @@ def test_a_double_submitted_form_makes_one_registration(client, event):
     send_registration_form(client, event)
 
     assert Registration.objects.count() == 1
-    assert OutgoingEmail.objects.count() == 1
+    assert to_be_sent().count() == 1
 
 
 def test_registering_for_a_full_event_joins_the_waiting_list(client):

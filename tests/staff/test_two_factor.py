@@ -5,12 +5,15 @@ sign-in. Until then no admin page answers."""
 
 import io
 import re
+from base64 import b32decode
 from html.parser import HTMLParser
 
 import pytest
+import segno
 from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -127,23 +130,40 @@ def test_a_recovery_code_works_once(client, app, staff):
     assert StaticToken.objects.filter(device__user=staff).count() == 9
 
 
+def secret_on(page: str) -> str:
+    return re.search(r'class="app-totp-secret">([A-Z2-7 ]+)<', page).group(1)
+
+
+def qr_code_on(page: str) -> str:
+    return re.search(r'src="(data:image/png;base64,[^"]+)"', page).group(1)
+
+
+def padded(secret: str) -> str:
+    """The base32 key as shown (groups of four, no padding), ready to decode."""
+    secret = secret.replace(" ", "")
+    return secret + "=" * (-len(secret) % 8)
+
+
+def code_for(secret: str) -> str:
+    """What an app that scanned `secret` shows now."""
+    return f"{totp(b32decode(padded(secret))):06d}"
+
+
 def test_first_sign_in_sets_up_an_app_then_shows_recovery_codes_once(client, staff):
     response = password(client)
     set_up = client.get(response["Location"], follow=True)
     page = set_up.content.decode()
-    device = TOTPDevice.objects.get(user=staff, confirmed=False)
-    secret = re.search(r'class="app-totp-secret">([A-Z2-7 ]+)<', page).group(1)
+    secret = secret_on(page)
 
     assert set_up.redirect_chain[-1][0].startswith(SET_UP)
-    assert 'src="data:image/png;base64,' in page
+    assert qr_code_on(page)
     assert "no-store" in set_up["Cache-Control"]
     assert client.get("/admin/").status_code == 302
-    assert secret.replace(" ", "") in device.config_url
 
     reload = client.get(set_up.redirect_chain[-1][0])
     assert secret in reload.content.decode()  # the same secret: a scanned code still works
 
-    done = client.post(f"{SET_UP}?next=/admin/", {"code": current_code(device), "next": "/admin/"})
+    done = client.post(f"{SET_UP}?next=/admin/", {"code": code_for(secret), "next": "/admin/"})
     shown = re.findall(r"<li><code>([a-z2-7]+)</code></li>", done.content.decode())
 
     assert done.status_code == 200
@@ -160,9 +180,8 @@ def test_first_sign_in_sets_up_an_app_then_shows_recovery_codes_once(client, sta
 
 def test_setting_up_with_a_wrong_code_says_so_and_sets_nothing_up(client, staff):
     password(client)
-    client.get(SET_UP)
-    device = TOTPDevice.objects.get(user=staff)
-    wrong = f"{(int(current_code(device)) + 1) % 1_000_000:06d}"
+    secret = secret_on(client.get(SET_UP).content.decode())
+    wrong = f"{(int(code_for(secret)) + 1) % 1_000_000:06d}"
 
     response = client.post(SET_UP, {"code": wrong})
 
@@ -170,6 +189,41 @@ def test_setting_up_with_a_wrong_code_says_so_and_sets_nothing_up(client, staff)
     assert "That code is not right" in response.content.decode()
     assert not accounts.has_second_factor(staff)
     assert client.get("/admin/").status_code == 302
+
+
+def test_reloading_the_set_up_page_writes_nothing_and_keeps_the_qr_code(client, staff):
+    password(client)
+    pages = [client.get(SET_UP).content.decode() for _ in range(3)]
+
+    assert not TOTPDevice.objects.filter(user=staff).exists()  # showing it saved nothing
+    assert (
+        len({qr_code_on(page) for page in pages}) == len({secret_on(page) for page in pages}) == 1
+    )
+    # The QR code is the app's otpauth:// address with the key typed beside it.
+    key = b32decode(padded(secret_on(pages[0]))).hex()
+    app = TOTPDevice(user=staff, name=accounts.APP_DEVICE_NAME, key=key)
+    assert qr_code_on(pages[0]) == segno.make(app.config_url, error="m").png_data_uri(
+        scale=5, border=2
+    )
+
+    done = client.post(SET_UP, {"code": code_for(secret_on(pages[-1]))})
+
+    assert done.status_code == 200  # the recovery codes
+    [device] = TOTPDevice.objects.filter(user=staff)
+    assert device.confirmed
+    assert client.get("/admin/").status_code == 200
+
+
+def test_the_same_set_up_code_sent_twice_saves_one_app(client, staff):
+    password(client)
+    secret = secret_on(client.get(SET_UP).content.decode())
+    key = b32decode(padded(secret)).hex()
+
+    first = accounts.confirm_totp_enrolment(staff, key=key, code=code_for(secret))
+    again = accounts.confirm_totp_enrolment(staff, key=key, code=code_for(secret))
+
+    assert first == again
+    assert TOTPDevice.objects.filter(user=staff).count() == 1
 
 
 def test_signing_out_half_way_through_signing_in(client, app):
