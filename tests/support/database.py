@@ -17,7 +17,8 @@ So:
   for serialized_rollback; this makes it whatever tests were collected);
 - `put_back_migrated_rows_after_every_flush` makes every transactional
   test end by loading that copy again, straight after its flush: no test
-  ever starts without them, whichever ran before it;
+  ever starts without them, whichever ran before it (so none loads them
+  again at its start, as serialized_rollback alone would);
 - `changed_since_migrated` tells, at the end of the session, which rows
   differ from that copy: the suite fails if any test left rows behind
   (tests/conftest.py), so a leak shows in the run that made it, and
