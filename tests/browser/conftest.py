@@ -13,7 +13,7 @@ from playwright.sync_api import sync_playwright
 from core.groups import WORKFORCE_DEVELOPMENT
 from tests.support.staff import make_staff_user
 
-from .support import STAFF_EMAIL, STAFF_PASSWORD, BrowserProblems, SiteData, build_site
+from .support import AXE_JS, STAFF_EMAIL, STAFF_PASSWORD, BrowserProblems, SiteData, build_site
 
 # Debian's package: Playwright's own browser download is not available here.
 # `.ci/run` installs it; a missing browser fails the run, it never skips.
@@ -102,6 +102,9 @@ def axe_page(browser, live_server, viewport):
     script-src 'self' rightly blocks. test_content_security_policy.py checks
     the same pages with the policy enforced."""
     context = _new_context(browser, live_server, viewport, bypass_csp=True)
+    # axe-core is in every page the context opens: sent to the browser once
+    # here rather than half a megabyte with each page checked (axe_violations).
+    context.add_init_script(path=AXE_JS)
     yield context.new_page()
     context.close()
 

@@ -364,7 +364,9 @@ def is_focused(page: Page, selector: str) -> bool:
 def axe_violations(page: Page) -> list[dict]:
     """Run axe-core on the page (which must bypass CSP) at WCAG 2.2 AA."""
     assert AXE_JS.exists(), f"{AXE_JS} is missing: run `npm ci` (make install does)"
-    page.add_script_tag(path=AXE_JS)
+    # An axe_page has it already (its context's init script); others get it now.
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=AXE_JS)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
         " resultTypes: ['violations']})",

@@ -11,7 +11,13 @@ from core import redis_breaker
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from tests.factories import EventFactory
-from tests.support.delivery import REAL_PROCESSES, free_port, through_broker, wait_for
+from tests.support.delivery import (
+    REAL_PROCESSES,
+    broker_drained,
+    free_port,
+    through_broker,
+    wait_for,
+)
 from tests.support.registration import send_registration_form
 
 pytestmark = REAL_PROCESSES
@@ -68,7 +74,7 @@ def test_a_hung_redis_costs_a_registration_one_timeout_and_its_email_goes_once_i
         task_sweep_outbox()
         wait_for(lambda: smtp_server.received("sam@example.com"), what="the confirmation")
         task_sweep_outbox()
-        time.sleep(2)
+        wait_for(lambda: broker_drained(url, queue_name), what="the worker to finish every message")
 
     assert len(smtp_server.received("sam@example.com")) == 1
     assert OutgoingEmail.objects.get().status == EmailStatus.SENT

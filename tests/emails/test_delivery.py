@@ -20,7 +20,14 @@ from core import redis_breaker
 from emails.models import EmailStatus, OutgoingEmail
 from emails.tasks import task_sweep_outbox
 from events.queries import registration_for_token
-from tests.support.delivery import REAL_PROCESSES, free_port, through_broker, wait_for
+from recruitment.celery import app as celery_app
+from tests.support.delivery import (
+    REAL_PROCESSES,
+    broker_drained,
+    free_port,
+    through_broker,
+    wait_for,
+)
 from tests.support.registration import register
 
 pytestmark = REAL_PROCESSES
@@ -42,10 +49,14 @@ def sweep() -> None:
 
 
 def arrives_once(smtp_server, to: str):
-    """Wait for the email, then sweep and wait again: still only one."""
+    """Wait for the email, then sweep and wait until the worker has taken
+    and finished every message on the test's queues (a second copy would
+    have reached the SMTP server by then): still only one. Called inside
+    through_broker, which names the broker and the queue."""
     [message] = wait_for(lambda: smtp_server.received(to), what=f"an email to {to}")
     sweep()
-    time.sleep(2)
+    broker, queue = celery_app.conf.broker_url, celery_app.conf.task_default_queue
+    wait_for(lambda: broker_drained(broker, queue), what="the worker to finish every message")
     assert len(smtp_server.received(to)) == 1
     return message
 

@@ -17,7 +17,8 @@ So:
   for serialized_rollback; this makes it whatever tests were collected);
 - `put_back_migrated_rows_after_every_flush` makes every transactional
   test end by loading that copy again, straight after its flush: no test
-  ever starts without them, whichever ran before it;
+  ever starts without them, whichever ran before it (so none loads them
+  again at its start, as serialized_rollback alone would);
 - `changed_since_migrated` tells, at the end of the session, which rows
   differ from that copy: the suite fails if any test left rows behind
   (tests/conftest.py), so a leak shows in the run that made it, and
@@ -107,6 +108,19 @@ def put_back_migrated_rows_after_every_flush() -> None:
     original = TransactionTestCase._fixture_teardown
     if getattr(original, "puts_back_migrated_rows", False):
         return
+    original_setup = TransactionTestCase._fixture_setup.__func__
+
+    @classmethod
+    def _fixture_setup(cls):
+        # serialized_rollback would load the copy at the start of the test
+        # too; the rows are there already (migrations made them, and every
+        # transactional test ends by putting them back), so writing each of
+        # them again is only time.
+        serialized, cls.serialized_rollback = cls.serialized_rollback, False
+        try:
+            original_setup(cls)
+        finally:
+            cls.serialized_rollback = serialized
 
     def _fixture_teardown(self):
         # Flush as a serialized_rollback test does, without post_migrate
@@ -119,6 +133,7 @@ def put_back_migrated_rows_after_every_flush() -> None:
         restore_migrated_rows(aliases)
 
     _fixture_teardown.puts_back_migrated_rows = True
+    TransactionTestCase._fixture_setup = _fixture_setup
     TransactionTestCase._fixture_teardown = _fixture_teardown
 
 

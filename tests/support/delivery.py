@@ -8,6 +8,7 @@ them."""
 
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import socket
@@ -327,6 +328,27 @@ def through_broker(url: str, queue_name: str):
     finally:
         forget_broker_connections()
         conf.broker_url, conf.task_default_queue, conf.task_always_eager = saved
+
+
+def broker_drained(url: str, queue_name: str) -> bool:
+    """Whether every send task on the test's queues at `url` was taken and
+    acknowledged: none waits in a queue and no worker holds one it has not
+    acknowledged (acks_late: a task is acknowledged once it has run, so by
+    then its email has reached the SMTP server). Looked at twice a moment
+    apart, so that a message a worker is just taking is not missed."""
+    names = {queue_name, *lane_queues(queue_name).values()}
+
+    def drained_now(client) -> bool:
+        if any(client.llen(name) for name in names):
+            return False
+        held = (json.loads(raw) for raw in client.hvals("unacked"))
+        return not any(routing_key in names for _message, _exchange, routing_key in held)
+
+    with contextlib.closing(redis.Redis.from_url(url, socket_timeout=5)) as client:
+        if not drained_now(client):
+            return False
+        time.sleep(0.2)
+        return drained_now(client)
 
 
 def forget_broker_connections():
