@@ -429,7 +429,7 @@ def sign_in(page):
     """Password, then the code from the authenticator app."""
     app = authenticator_app(get_user_model().objects.get(username=STAFF_EMAIL))
     page.goto("/admin/")
-    expect(page.locator("body")).to_contain_text("wrong passwords or codes")
+    expect(page.locator("body")).to_contain_text("wrong passwords, codes or passkeys")
     page.get_by_label("Username").fill(STAFF_EMAIL)
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Log in").click()
