@@ -33,7 +33,7 @@ def task_send_emails(self, *, email_ids: list[int], lane: str) -> None:
     if left:
         # Back to the end of the queue it came from.
         queue = (self.request.delivery_info or {}).get("routing_key")
-        services.enqueue_sends(left, lane=lane, mark=False, queue=queue)
+        services.enqueue_sends(left, lane=lane, queue=queue)
 
 
 @shared_task(name="emails.send_email", ignore_result=True)

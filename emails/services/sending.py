@@ -7,9 +7,9 @@ time). The worker claims them a few at a time, one UPDATE for each few, and
 writes each email's outcome, with the text it was rendered to, in one UPDATE
 right after the relay answers: a worker that dies leaves at most a few rows
 "sending" for the sweeper, and at most the one in flight may go twice (with
-the same Message-ID). A task stops after about a second and hands the rest
-of its batch back to the broker, behind any transactional email that came in
-meanwhile."""
+the same Message-ID). A task stops after about a second (checked before each
+email) and hands the rest of its batch back to the broker, behind any
+transactional email that came in meanwhile."""
 
 import base64
 import contextlib
@@ -23,7 +23,7 @@ from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -67,45 +67,79 @@ def claim_email(email_id: int) -> OutgoingEmail | None:
 
 def claim_emails(email_ids: list[int]) -> list[OutgoingEmail]:
     """Mark the due rows among `email_ids` as sending, unless another worker
-    has them, and return them in the order given. One UPDATE, so two workers
-    can never both claim a row; the claim time tells this claim's rows apart."""
+    has them, and return them in the order given. The rows are locked while
+    they are claimed (a worker claiming the same ids meanwhile skips them),
+    so no row is ever claimed twice."""
     now = timezone.now()
-    claimed = OutgoingEmail.objects.filter(
-        pk__in=email_ids, status=EmailStatus.QUEUED, next_attempt_at__lte=now
-    ).update(status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return []
-    rows = OutgoingEmail.objects.filter(
-        pk__in=email_ids, status=EmailStatus.SENDING, claimed_at=now
-    )
+    with transaction.atomic():
+        rows = list(
+            OutgoingEmail.objects.select_for_update(skip_locked=True).filter(
+                pk__in=email_ids, status=EmailStatus.QUEUED, next_attempt_at__lte=now
+            )
+        )
+        if not rows:
+            return []
+        OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    for row in rows:
+        row.status, row.claimed_at, row.attempts = EmailStatus.SENDING, now, row.attempts + 1
     order = {pk: position for position, pk in enumerate(email_ids)}
     return sorted(rows, key=lambda row: order[row.pk])
 
 
 def send_emails(email_ids: list[int], *, retry: RetryPolicy, budget: float) -> list[int]:
     """Claim and send the due rows among `email_ids`, CLAIM_SIZE at a time,
-    each as send_email does. After `budget` seconds, stop before the next
-    claim and return the ids not yet claimed, for the caller to hand back to
-    the broker. When the rate says wait longer than a task should (a daily
-    limit reached, a long pause), the claimed rows are put back and the rest
-    left for the sweeper once the wait is over; nothing is returned then."""
-    with _not_waiting_for_the_disk():
-        return _send_batch(list(email_ids), retry=retry, deadline=time.monotonic() + budget)
+    each as send_email does. Once `budget` seconds have passed, stop before
+    the next email, put back the rows claimed and not sent, and return them
+    with the ids not yet claimed, for the caller to hand back to the broker:
+    so no row stays claimed for longer than its own send takes. When the
+    rate says wait longer than a task should (a daily limit reached, a long
+    pause), everything left is put back for the sweeper once the wait is
+    over, and nothing is returned. If sending fails with an error of its own
+    (the database gone), the rows not claimed are left for the sweeper too."""
+    todo = list(email_ids)
+    deadline = time.monotonic() + budget
+    try:
+        with _not_waiting_for_the_disk():
+            return _send_batch(todo, retry=retry, deadline=deadline)
+    except Exception:
+        with contextlib.suppress(Exception):
+            _leave_for_sweeper(todo, after=0)
+        raise
 
 
 def _send_batch(todo: list[int], *, retry: RetryPolicy, deadline: float) -> list[int]:
+    """send_emails's loop. `todo` holds the ids not claimed yet; it shrinks as
+    rows are claimed, so that the caller knows what is left after an error."""
+    started = False
     while todo:
-        chunk, todo = todo[:CLAIM_SIZE], todo[CLAIM_SIZE:]
-        claimed = claim_emails(chunk)
+        claimed = claim_emails(todo[:CLAIM_SIZE])
+        del todo[:CLAIM_SIZE]
         for position, email in enumerate(claimed):
+            # Every task sends one email at least, however late it starts.
+            if started and time.monotonic() >= deadline:
+                left = claimed[position:]
+                _release(left)
+                return [row.pk for row in left] + todo
+            started = True
             if wait := _send_claimed(email, retry=retry):
                 for left in claimed[position + 1 :]:
                     _put_back(left, after=wait, reason="Waiting for the sending rate.")
                 _leave_for_sweeper(todo, after=wait)
                 return []
-        if todo and time.monotonic() >= deadline:
-            return todo
     return []
+
+
+def _release(emails: list[OutgoingEmail]) -> None:
+    """Give up this worker's claim on rows it has not started to send: they
+    are queued again as they were (still with the broker), the attempt not
+    counted."""
+    OutgoingEmail.objects.filter(
+        pk__in=[email.pk for email in emails],
+        status=EmailStatus.SENDING,
+        claimed_at=emails[0].claimed_at,  # one claim: claim_emails gave them one time
+    ).update(status=EmailStatus.QUEUED, attempts=F("attempts") - 1, updated_at=timezone.now())
 
 
 def _leave_for_sweeper(email_ids: list[int], *, after: float) -> None:

@@ -58,18 +58,33 @@ def test_a_batch_goes_in_order_over_one_connection_each_email_once(event, smtp_b
     assert {row.attempts for row in OutgoingEmail.objects.all()} == {1}
 
 
-def test_a_batch_past_its_time_hands_back_the_rows_it_has_not_claimed(event, smtp_backend):
+def test_a_batch_past_its_time_hands_back_every_row_it_has_not_sent(event, smtp_backend):
     ids = alerts(25, event)
 
     left = services.send_emails(ids, retry=SEND_RETRY, budget=0)
 
-    # It claims and sends one group of rows, then stops before claiming more.
-    assert left == ids[CLAIM_SIZE:]
-    assert statuses(ids[:CLAIM_SIZE]) == [EmailStatus.SENT] * CLAIM_SIZE
-    assert set(statuses(left)) == {EmailStatus.QUEUED}
+    # It sends one email (every task does), then stops: the rows it had
+    # claimed with that one are queued again, uncounted, with the rest.
+    assert left == ids[1:]
+    assert statuses(ids) == [EmailStatus.SENT] + [EmailStatus.QUEUED] * 24
     handed_back = OutgoingEmail.objects.filter(pk__in=left)
-    assert all(row.enqueued_at is not None and row.attempts == 0 for row in handed_back)
-    assert len(smtp_backend.received()) == CLAIM_SIZE
+    assert {row.attempts for row in handed_back} == {0}
+    assert all(row.enqueued_at is not None for row in handed_back)
+    assert len(smtp_backend.received()) == 1
+
+
+def test_a_task_that_hands_back_its_batch_every_time_still_sends_it_all(event, smtp_backend):
+    ids = alerts(CLAIM_SIZE + 5, event)
+
+    rounds = 0
+    while ids:
+        ids = services.send_emails(ids, retry=SEND_RETRY, budget=0)
+        rounds += 1
+
+    assert rounds == CLAIM_SIZE + 5
+    received = [m["To"] for m in smtp_backend.received()]
+    assert received == [f"{n}@example.com" for n in range(CLAIM_SIZE + 5)]
+    assert {row.attempts for row in OutgoingEmail.objects.all()} == {1}
 
 
 def test_rows_already_sent_or_claimed_elsewhere_are_skipped_in_a_batch(event, smtp_backend):
