@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from emails.models import EmailStatus, OutgoingEmail
 from emails.rendering import render_stored
-from emails.services import DROP
+from emails.services import DROP, EmailToQueue
 
 
 def to_be_sent():
@@ -23,3 +23,16 @@ def as_sent(email: OutgoingEmail) -> OutgoingEmail:
         email.subject, email.body_text, email.body_html = subject, text, html
         email.attachments = attachments
     return email
+
+
+def alert(n: int, event) -> EmailToQueue:
+    """Event alert number `n` (to n@example.com), as an alert run queues it:
+    bulk, rendered when written."""
+    context = {
+        "event": event,
+        "event_url": "https://events.example.org/e/",
+        "role_names": "Police officer",
+        "manage_url": "https://events.example.org/m/",
+        "unsubscribe_url": "https://events.example.org/u/",
+    }
+    return EmailToQueue("event_alert", f"{n}@example.com", context, f"alert:{n}")

@@ -18,6 +18,7 @@ from emails.models import EmailStatus, OutgoingEmail
 from emails.services.broker import BATCH_SIZE
 from emails.services.sending import CLAIM_SIZE
 from emails.tasks import SEND_RETRY, task_send_emails
+from tests.outbox import alert
 from tests.support.delivery import lane_queues, through_broker
 
 pytestmark = pytest.mark.django_db
@@ -25,20 +26,7 @@ pytestmark = pytest.mark.django_db
 
 def alerts(count: int, event) -> list[int]:
     """`count` event alerts, written as an alert run writes them, not yet sent."""
-    context = {
-        "event": event,
-        "event_url": "https://events.example.org/e/",
-        "role_names": "Police officer",
-        "manage_url": "https://events.example.org/m/",
-        "unsubscribe_url": "https://events.example.org/u/",
-    }
-    rows = services.queue_emails(
-        [
-            services.EmailToQueue("event_alert", f"{n}@example.com", context, f"batch:{n}")
-            for n in range(count)
-        ]
-    )
-    return [row.pk for row in rows]
+    return [row.pk for row in services.queue_emails([alert(n, event) for n in range(count)])]
 
 
 def statuses(ids: list[int]) -> list[str]:

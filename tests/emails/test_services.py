@@ -18,6 +18,7 @@ from emails.tasks import SEND_RETRY, task_send_email
 from events.models import Event
 from tests.emails.conftest import free_port
 from tests.factories import EventFactory
+from tests.outbox import alert
 from tests.support.registration import register
 
 pytestmark = pytest.mark.django_db
@@ -426,17 +427,6 @@ def test_resending_a_sent_email_queues_a_copy_with_a_new_message_id(
         row.message_id,
         copy.message_id,
     ]
-
-
-def alert(n: int, event) -> services.EmailToQueue:
-    context = {
-        "event": event,
-        "event_url": "https://events.example.org/e/",
-        "role_names": "Police officer",
-        "manage_url": "https://events.example.org/m/",
-        "unsubscribe_url": "https://events.example.org/u/",
-    }
-    return services.EmailToQueue("event_alert", f"{n}@example.com", context, f"alert:{n}")
 
 
 def test_queue_new_reasons_looks_each_reason_up_once_and_builds_only_the_new(
