@@ -23,7 +23,7 @@ from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -65,25 +65,32 @@ def claim_email(email_id: int) -> OutgoingEmail | None:
     return claimed[0] if claimed else None
 
 
+# Claiming and recording a sent email are the two statements a bulk send
+# makes for every email, so they are written out: the ORM spent three times
+# the statement's own time building them (1 ms against 0.3 here).
+_CLAIM = """
+    UPDATE {table} SET status = %s, claimed_at = %s, attempts = attempts + 1
+    WHERE id IN ({ids}) AND status = %s AND next_attempt_at <= %s
+    RETURNING *
+"""
+_SENT = """
+    UPDATE {table} SET status = %s, sent_at = %s, last_error = '', updated_at = %s
+    WHERE id = %s AND status = %s AND claimed_at = %s
+"""
+
+
 def claim_emails(email_ids: list[int]) -> list[OutgoingEmail]:
     """Mark the due rows among `email_ids` as sending, unless another worker
-    has them, and return them in the order given. The rows are locked while
-    they are claimed (a worker claiming the same ids meanwhile skips them),
-    so no row is ever claimed twice."""
+    has them, and return them in the order given. One UPDATE ... RETURNING:
+    a worker claiming the same rows at the same moment waits for this one's
+    row locks, then finds them sending and skips them, so no row is ever
+    claimed twice."""
+    if not email_ids:
+        return []
     now = timezone.now()
-    with transaction.atomic():
-        rows = list(
-            OutgoingEmail.objects.select_for_update(skip_locked=True).filter(
-                pk__in=email_ids, status=EmailStatus.QUEUED, next_attempt_at__lte=now
-            )
-        )
-        if not rows:
-            return []
-        OutgoingEmail.objects.filter(pk__in=[row.pk for row in rows]).update(
-            status=EmailStatus.SENDING, claimed_at=now, attempts=F("attempts") + 1
-        )
-    for row in rows:
-        row.status, row.claimed_at, row.attempts = EmailStatus.SENDING, now, row.attempts + 1
+    sql = _CLAIM.format(table=OutgoingEmail._meta.db_table, ids=", ".join(["%s"] * len(email_ids)))
+    params = [EmailStatus.SENDING, now, *email_ids, EmailStatus.QUEUED, now]
+    rows = list(OutgoingEmail.objects.raw(sql, params))
     order = {pk: position for position, pk in enumerate(email_ids)}
     return sorted(rows, key=lambda row: order[row.pk])
 
@@ -232,7 +239,7 @@ def _send_claimed(email: OutgoingEmail, *, retry: RetryPolicy) -> float:
             ratelimit.slow_down()
             last_throttle = error
             continue
-        _record(email, status=EmailStatus.SENT, sent_at=timezone.now(), last_error="", **rendered)
+        _record_sent(email, **rendered)
         return 0
     _put_back(email, after=1.0, reason=describe_error(last_throttle), **rendered)
     return 0
@@ -297,6 +304,28 @@ def _record_failure(email: OutgoingEmail, error: Exception, *, retry: RetryPolic
         next_attempt_at=timezone.now() + delay,
         enqueued_at=None,
         **fields,
+    )
+
+
+def _record_sent(email: OutgoingEmail, **rendered) -> None:
+    """Record a sent email, as _record does (only while this worker holds the
+    claim), in the written-out statement when there is no rendered text to
+    keep (every bulk email: it was rendered when queued)."""
+    now = timezone.now()
+    if rendered:
+        _record(email, status=EmailStatus.SENT, sent_at=now, last_error="", **rendered)
+        return
+    params = [EmailStatus.SENT, now, now, email.pk, EmailStatus.SENDING, email.claimed_at]
+    with connection.cursor() as cursor:
+        cursor.execute(_SENT.format(table=OutgoingEmail._meta.db_table), params)
+        if not cursor.rowcount:
+            logger.warning("Email %s was released while it was being sent", email.pk)
+            return
+    email.status, email.sent_at, email.last_error, email.updated_at = (
+        EmailStatus.SENT,
+        now,
+        "",
+        now,
     )
 
 
