@@ -12,6 +12,8 @@ from events.models import Registration, RegistrationSource, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, role
 
 pytestmark = pytest.mark.django_db
+# The same at every size (tested below with few and many rows).
+QUERIES_ON_THE_DOOR_LIST = 9
 
 
 @pytest.fixture
@@ -160,3 +162,20 @@ def test_the_walk_in_form_shows_errors_at_the_fields(wd_client, tonight):
     assert "There is a problem" in page
     assert "Enter their first name" in page
     assert "Enter their email address" in page
+
+
+@pytest.mark.parametrize("people", [3, 60])
+def test_the_door_list_takes_the_same_queries_for_few_or_many(
+    wd_client, tonight, django_assert_num_queries, people
+):
+    RegistrationFactory.create_batch(people, event=tonight)
+    RegistrationFactory.create_batch(people // 3, event=tonight, status=RegistrationStatus.WAITING)
+    wd_client.get(page_url(tonight))
+
+    with django_assert_num_queries(QUERIES_ON_THE_DOOR_LIST):
+        listing = wd_client.get(page_url(tonight)).content.decode()
+    with django_assert_num_queries(QUERIES_ON_THE_DOOR_LIST):
+        found = wd_client.get(page_url(tonight), {"q": "a"}).content.decode()
+
+    assert listing.count("Check in<span") == people
+    assert "found for" in found

@@ -17,6 +17,8 @@ from events.models import Event, EventStatus
 from tests.factories import EventFactory, RegistrationFactory, role
 
 pytestmark = pytest.mark.django_db
+# The same at every size (tested below with few and many rows).
+QUERIES_TO_CHECK_A_SERIES = 7
 LONDON = ZoneInfo("Europe/London")
 
 
@@ -168,3 +170,16 @@ def test_published_copies_each_get_their_own_alert_run(wd_client, evening):
     runs = EventAlertRun.objects.filter(event__in=drafts)
     assert len(drafts) == 3
     assert sorted(runs.values_list("event_id", flat=True)) == sorted(draft.pk for draft in drafts)
+
+
+@pytest.mark.parametrize("count", [2, 26])
+def test_checking_the_dates_takes_the_same_queries_for_few_or_many(
+    wd_client, evening, django_assert_num_queries, count
+):
+    url = reverse("admin:events_event_series", args=[evening.pk])
+    wd_client.get(url)
+
+    with django_assert_num_queries(QUERIES_TO_CHECK_A_SERIES):
+        check = wd_client.post(url, series_form(count=str(count))).content.decode()
+
+    assert f"{count} draft events will be made" in check
