@@ -79,6 +79,12 @@ _SENT = """
 """
 
 
+def _as_stored(moment):
+    """A time as the ORM would write it (SQLite keeps text: the ORM's and the
+    driver's differ, and a claim is matched by equality)."""
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
 def claim_emails(email_ids: list[int]) -> list[OutgoingEmail]:
     """Mark the due rows among `email_ids` as sending, unless another worker
     has them, and return them in the order given. One UPDATE ... RETURNING:
@@ -89,7 +95,8 @@ def claim_emails(email_ids: list[int]) -> list[OutgoingEmail]:
         return []
     now = timezone.now()
     sql = _CLAIM.format(table=OutgoingEmail._meta.db_table, ids=", ".join(["%s"] * len(email_ids)))
-    params = [EmailStatus.SENDING, now, *email_ids, EmailStatus.QUEUED, now]
+    at = _as_stored(now)
+    params = [EmailStatus.SENDING, at, *email_ids, EmailStatus.QUEUED, at]
     rows = list(OutgoingEmail.objects.raw(sql, params))
     order = {pk: position for position, pk in enumerate(email_ids)}
     return sorted(rows, key=lambda row: order[row.pk])
@@ -315,7 +322,8 @@ def _record_sent(email: OutgoingEmail, **rendered) -> None:
     if rendered:
         _record(email, status=EmailStatus.SENT, sent_at=now, last_error="", **rendered)
         return
-    params = [EmailStatus.SENT, now, now, email.pk, EmailStatus.SENDING, email.claimed_at]
+    at, claim = _as_stored(now), _as_stored(email.claimed_at)
+    params = [EmailStatus.SENT, at, at, email.pk, EmailStatus.SENDING, claim]
     with connection.cursor() as cursor:
         cursor.execute(_SENT.format(table=OutgoingEmail._meta.db_table), params)
         if not cursor.rowcount:

@@ -2,44 +2,48 @@
 
 from django.db import migrations, models
 
+from ._sqlite_counts import around
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0004_event_counts"),
     ]
 
-    operations = [
-        migrations.AddField(
-            model_name="event",
-            name="online_joining_url",
-            field=models.URLField(
-                blank=True,
-                help_text="The video call's link. Only people with a place see it: on their registration page, in their emails and calendar invite; never on a public page.",
-                max_length=500,
-                verbose_name="Online joining link",
+    operations = around(
+        [
+            migrations.AddField(
+                model_name="event",
+                name="online_joining_url",
+                field=models.URLField(
+                    blank=True,
+                    help_text="The video call's link. Only people with a place see it: on their registration page, in their emails and calendar invite; never on a public page.",
+                    max_length=500,
+                    verbose_name="Online joining link",
+                ),
             ),
-        ),
-        migrations.AddField(
-            model_name="registration",
-            name="cancel_reason",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("cancelled", "Cancelled"),
-                    ("released", "Gave the place back"),
-                    ("left_waiting_list", "Left the waiting list"),
-                ],
-                help_text="Blank unless cancelled (and for cancellations made before it was recorded).",
-                max_length=20,
+            migrations.AddField(
+                model_name="registration",
+                name="cancel_reason",
+                field=models.CharField(
+                    blank=True,
+                    choices=[
+                        ("cancelled", "Cancelled"),
+                        ("released", "Gave the place back"),
+                        ("left_waiting_list", "Left the waiting list"),
+                    ],
+                    help_text="Blank unless cancelled (and for cancellations made before it was recorded).",
+                    max_length=20,
+                ),
             ),
-        ),
-        migrations.AlterField(
-            model_name="event",
-            name="online_joining_details",
-            field=models.TextField(
-                blank=True,
-                help_text="Optional: a dial-in number, meeting ID or passcode. Sent only to people with a place.",
-                verbose_name="Dial-in and other joining details",
+            migrations.AlterField(
+                model_name="event",
+                name="online_joining_details",
+                field=models.TextField(
+                    blank=True,
+                    help_text="Optional: a dial-in number, meeting ID or passcode. Sent only to people with a place.",
+                    verbose_name="Dial-in and other joining details",
+                ),
             ),
-        ),
-    ]
+        ]
+    )

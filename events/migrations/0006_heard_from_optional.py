@@ -2,28 +2,32 @@
 
 from django.db import migrations, models
 
+from ._sqlite_counts import around
+
 
 class Migration(migrations.Migration):
     dependencies = [
         ("events", "0005_online_link_and_cancel_reason"),
     ]
 
-    operations = [
-        migrations.AlterField(
-            model_name="registration",
-            name="heard_from",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("social_media", "Social media"),
-                    ("force_website", "The force's website"),
-                    ("friend_or_family", "A friend or family member"),
-                    ("police_officer", "A police officer or member of staff"),
-                    ("careers_fair", "A careers fair, school or college"),
-                    ("jobs_board", "A jobs website"),
-                    ("other", "Somewhere else"),
-                ],
-                max_length=30,
+    operations = around(
+        [
+            migrations.AlterField(
+                model_name="registration",
+                name="heard_from",
+                field=models.CharField(
+                    blank=True,
+                    choices=[
+                        ("social_media", "Social media"),
+                        ("force_website", "The force's website"),
+                        ("friend_or_family", "A friend or family member"),
+                        ("police_officer", "A police officer or member of staff"),
+                        ("careers_fair", "A careers fair, school or college"),
+                        ("jobs_board", "A jobs website"),
+                        ("other", "Somewhere else"),
+                    ],
+                    max_length=30,
+                ),
             ),
-        ),
-    ]
+        ]
+    )
