@@ -82,7 +82,7 @@ static: install
 	$(PY) manage.py collectstatic --no-input
 
 bench: install
-	$(PY) -m bench
+	$(PY) -m bench $(ONLY)
 
 clean:
 	rm -rf $(VENV) node_modules build staticfiles

@@ -23,11 +23,13 @@ DEDUPE_PREFIX = "bench-throughput:"
 
 def queue_alerts(count: int, *, prefix: str = DEDUPE_PREFIX) -> float:
     """Queue `count` event alerts in one transaction, as an alert run's
-    batch does (rendered as they are written, each with its own links).
+    batch does (rendered as they are written, each with its own links and
+    List-Unsubscribe headers).
     Return the time of the commit, from which the send tasks go to the broker."""
     from django.conf import settings
     from django.db import transaction
 
+    from alerts.services.subscriptions import list_headers
     from emails.services import EmailToQueue, queue_emails
     from events.models import Event
 
@@ -45,6 +47,7 @@ def queue_alerts(count: int, *, prefix: str = DEDUPE_PREFIX) -> float:
                 "unsubscribe_url": f"{site}/alerts/unsubscribe/bench-{number}/",
             },
             dedupe_key=f"{prefix}{number}",
+            headers=list_headers(f"bench-{number}"),
         )
         for number in range(count)
     ]
@@ -143,6 +146,26 @@ def _through_worker(queue, port: int, sink) -> tuple[float, int]:
     return rate, processes.sink_count(sink) - before
 
 
+# The machine's speed wanders from one second to the next (a shared VM):
+# the worker and the bare loop take turns this many times, and the row shows
+# the round with the median ratio.
+ROUNDS = 3
+
+
+def _round(name: str, queue, port: int, sink) -> tuple[float, int, float, float]:
+    rate, received = _through_worker(queue, port, sink)
+    messages = _messages()
+    one = bare_loop(port, messages, reuse=True)
+    per_message = bare_loop(port, messages, reuse=False) if name == "alerts" else 0
+    print(
+        f"  {name}: worker {rate:.0f}/s, smtplib {one:.0f}/s"
+        + (f" and {per_message:.0f}/s" if per_message else "")
+        + f" (ratio {rate / one:.2f}), load {load_now():.1f}",
+        flush=True,
+    )
+    return rate, received, one, per_message
+
+
 def mail_rows(env: dict, logs: Path) -> list[Row]:
     port = processes.free_port()
     worker_env = {
@@ -154,25 +177,25 @@ def mail_rows(env: dict, logs: Path) -> list[Row]:
     with processes.smtp_sink(port=port, env=env, log=logs / "smtp-sink.log") as sink:
         prepare.purge_broker()
         with processes.celery_worker(env=worker_env, log=logs / "celery-worker.log"):
-            for name, queue in (("alerts", queue_alerts), ("confirmations", queue_emails)):
-                rate, received = _through_worker(queue, port, sink)
-                messages = _messages()
-                one = bare_loop(port, messages, reuse=True)
-                per_message = bare_loop(port, messages, reuse=False) if name == "alerts" else 0
-                figures[name] = (rate, received, one, per_message)
-                print(
-                    f"  {name}: worker {rate:.0f}/s, smtplib {one:.0f}/s"
-                    + (f" and {per_message:.0f}/s" if per_message else "")
-                    + f", load {load_now():.1f}"
-                )
+            for name, queue, rounds in (
+                ("alerts", queue_alerts, ROUNDS),
+                ("confirmations", queue_emails, 1),
+            ):
+                results = [_round(name, queue, port, sink) for _ in range(rounds)]
+                results.sort(key=lambda result: result[0] / result[2])
+                median = results[len(results) // 2]
+                figures[name] = (*median, sum(result[1] for result in results), rounds)
     return _rows(figures)
 
 
 def _rows(figures: dict) -> list[Row]:
     alerts, confirmations = figures["alerts"], figures["confirmations"]
+    received = alerts[4] + confirmations[4]
+    expected = EMAILS * (alerts[5] + confirmations[5])
     return [
         Row(
-            f"Emails per second, {EMAILS:,} event alerts from the outbox through the worker",
+            f"Emails per second, {EMAILS:,} event alerts from the outbox through the worker"
+            f" (the median of {alerts[5]} turns with the bare loop)",
             f"{alerts[0]:,.0f}",
             f"{alerts[2]:,.0f}",
             f"{alerts[0] / alerts[2]:.2f}",
@@ -193,8 +216,8 @@ def _rows(figures: dict) -> list[Row]:
         ),
         Row(
             "Emails the SMTP server received from the worker",
-            f"{alerts[1] + confirmations[1]:,}",
-            target=f"exactly {2 * EMAILS:,}",
-            verdict=verdict(alerts[1] + confirmations[1] == 2 * EMAILS),
+            f"{received:,}",
+            target=f"exactly {expected:,}",
+            verdict=verdict(received == expected),
         ),
     ]

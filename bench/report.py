@@ -107,7 +107,7 @@ def section(rows: list[Row], facts: dict[str, str], *, minutes: float) -> str:
     )
 
 
-def publish(rows: list[Row], facts: dict[str, str], *, minutes: float) -> None:
+def publish(rows: list[Row], facts: dict[str, str], *, minutes: float, write: bool = True) -> None:
     print()
     print(table(rows))
     print()
@@ -115,6 +115,8 @@ def publish(rows: list[Row], facts: dict[str, str], *, minutes: float) -> None:
     judged = [row for row in rows if row.verdict]
     missed = [row.figure for row in judged if row.verdict != "PASS"]
     print(f"{len(judged) - len(missed)} of {len(judged)} targets met.", *missed, sep="\n  missed: ")
+    if not write:
+        return
     new = section(rows, facts, minutes=minutes)
     text = DOC.read_text() if DOC.exists() else f"# Benchmarks\n\n{START}\n{END}\n"
     if START not in text:

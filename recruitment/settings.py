@@ -304,7 +304,11 @@ CELERY_BEAT_SCHEDULE = {
 # Email: EMAIL_URL (smtp://user:password@host:587/?tls=True) or, when absent,
 # the console and one .eml file per message in var/mail/.
 if env.str("EMAIL_URL", default=""):
-    vars().update(env.email_url("EMAIL_URL"))
+    _email = env.email_url("EMAIL_URL")
+    if _email["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        # The same, writing messages out faster (emails/smtp.py).
+        _email["EMAIL_BACKEND"] = "emails.smtp.EmailBackend"
+    vars().update(_email)
     EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 else:
     EMAIL_BACKEND = "core.mail.ConsoleAndFileBackend"

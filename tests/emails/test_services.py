@@ -1,6 +1,6 @@
 """The outbox: a row per reason in the caller's transaction, sent once by the
 task, temporary failures retried later, permanent ones failed with the
-reason. Sending goes through Django's SMTP backend to a real SMTP server on
+reason. Sending goes through the worker's SMTP backend to a real SMTP server on
 loopback (see conftest.py); tasks run in-process (CELERY_TASK_ALWAYS_EAGER)."""
 
 import smtplib
@@ -207,7 +207,7 @@ def test_smtp_5xx_for_a_bad_address_fails_with_the_reason(smtp_backend):
 
 
 def test_smtp_server_refusing_connections_is_retried_later(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "emails.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     row = queue()
 
@@ -221,7 +221,7 @@ def test_smtp_server_that_never_answers_times_out_and_is_retried_later(settings)
     with socket.socket() as silent:
         silent.bind(("127.0.0.1", 0))
         silent.listen(5)  # connections complete, but nobody ever says hello
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "emails.smtp.EmailBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", silent.getsockname()[1]
         settings.EMAIL_TIMEOUT = 1
         row = queue()
@@ -233,7 +233,7 @@ def test_smtp_server_that_never_answers_times_out_and_is_retried_later(settings)
 
 
 def test_a_temporary_failure_fails_for_good_after_the_last_attempt(settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "emails.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()
     row = queue()
     OutgoingEmail.objects.filter(pk=row.pk).update(attempts=SEND_RETRY.max_attempts - 1)

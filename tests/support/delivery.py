@@ -168,9 +168,9 @@ def fresh_sending_rate():
 
 @pytest.fixture
 def smtp_backend(settings, smtp_server):
-    """Django's own SMTP backend in the test process, pointed at the
+    """The worker's SMTP backend (emails/smtp.py) in the test process, pointed at the
     loopback server."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "emails.smtp.EmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = smtp_server.port
     settings.EMAIL_USE_TLS = False

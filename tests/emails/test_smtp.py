@@ -1,0 +1,101 @@
+"""The worker's SMTP backend writes each message faster than Django's, and
+must write the same bytes: a relay, a spam filter and a mail program see
+exactly what Django would have sent, boundaries aside (each is random)."""
+
+import re
+from email import message_from_bytes
+
+import pytest
+from django.core.mail import EmailMultiAlternatives
+from hypothesis import given
+from hypothesis import strategies as st
+
+from emails.models import OutgoingEmail
+from emails.services import build_message
+from emails.smtp import as_bytes
+from tests.factories import EventFactory
+from tests.outbox import as_sent
+from tests.support.registration import register
+
+BOUNDARY = re.compile(rb'boundary="([^"]+)"')
+
+
+def as_django_sends_it(message) -> bytes:
+    return message.message().as_bytes(linesep="\r\n")
+
+
+def same_but_boundaries(raw: bytes) -> bytes:
+    """`raw` with each boundary replaced by its number, in order."""
+    for number, boundary in enumerate(BOUNDARY.findall(raw)):
+        raw = raw.replace(boundary, b"boundary-%d" % number)
+    return raw
+
+
+def email(**fields) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=fields.get("subject", "Your place is booked"),
+        body=fields.get("body", "Hello,\n\nSee you there.\n"),
+        from_email=fields.get("from_email", "Recruitment <recruitment@example.org>"),
+        to=[fields.get("to", "sam@example.com")],
+        headers={"Message-ID": "<1@example.org>", **fields.get("headers", {})},
+    )
+    message.attach_alternative(fields.get("html", "<p>Hello,</p>"), "text/html")
+    return message
+
+
+@pytest.mark.django_db
+def test_a_confirmation_with_its_invite_and_qr_code_is_written_as_django_writes_it():
+    register(event=EventFactory(title="Insight evening — Welwyn Garden City"))
+    row = as_sent(OutgoingEmail.objects.get(kind="registration_confirmed"))
+    message = build_message(row)
+
+    ours = as_bytes(message)
+
+    assert len(BOUNDARY.findall(ours)) >= 2  # mixed, with the .ics and the QR code
+    assert same_but_boundaries(ours) == same_but_boundaries(as_django_sends_it(message))
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"subject": "Ymgeisio: noson wybodaeth – Ŵyl y Gwanwyn ✓"},
+        {"subject": "A very long subject " * 12},
+        {"subject": "Two  spaces and a trailing one "},
+        {"to": "Siân O'Brien-Ñúñez <sian@example.com>"},
+        {"from_email": "Heddlu — Recruitment <recruitment@example.org>"},
+        {"headers": {"List-Unsubscribe": "<https://events.example.org/alerts/" + "u" * 90 + "/>"}},
+        {"body": "A line of 1,000 characters: " + "x" * 1000},
+        {"body": "From the start of a line, and a dot:\n.\nFrom here", "html": "<p>é</p>"},
+    ],
+)
+def test_odd_headers_and_bodies_are_written_as_django_writes_them(fields):
+    message = email(**fields)
+
+    ours = as_bytes(message)
+
+    assert same_but_boundaries(ours) == same_but_boundaries(as_django_sends_it(message))
+
+
+@given(
+    subject=st.text(st.characters(exclude_categories=["Cc", "Cs", "Zl", "Zp"]), max_size=200),
+    name=st.text(st.characters(exclude_categories=["Cc", "Cs", "Zl", "Zp"]), max_size=60),
+    body=st.text(st.characters(exclude_categories=["Cs"]), max_size=300),
+)
+def test_any_subject_name_and_body_are_written_as_django_writes_them(subject, name, body):
+    message = email(subject=subject, body=body, headers={"X-Name": name})
+
+    ours = as_bytes(message)
+
+    assert same_but_boundaries(ours) == same_but_boundaries(as_django_sends_it(message))
+
+
+def test_each_boundary_is_new_and_the_message_reads_back_whole():
+    message = email(subject="Your place is booked", body="Hello,\n", html="<p>Hello,</p>")
+
+    first, second = as_bytes(message), as_bytes(message)
+
+    assert BOUNDARY.findall(first) != BOUNDARY.findall(second)
+    parsed = message_from_bytes(first)
+    parts = [part.get_payload(decode=True) for part in parsed.walk() if not part.is_multipart()]
+    assert parts == [b"Hello,\r\n", b"<p>Hello,</p>"]
+    assert parsed["Subject"] == "Your place is booked"
