@@ -12,6 +12,7 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_lockout_parameters
 from django.conf import settings
 from django.db.models import Sum
+from django.http import JsonResponse
 from django.shortcuts import render
 
 
@@ -48,9 +49,19 @@ def policy() -> dict:
     }
 
 
+def locked_out_message() -> str:
+    return (
+        "Sign-in is locked for now: there have been too many failed attempts."
+        f" Try again in {policy()['minutes']} minutes, or ask an administrator to unlock it."
+    )
+
+
 def locked_out(request, original_response=None, credentials=None):
     """AXES_LOCKOUT_CALLABLE: the admin's look and a plain explanation,
-    with 429 Too Many Requests."""
+    with 429 Too Many Requests; for the passkey script (a JSON request),
+    the explanation as the JSON it shows to the person."""
+    if request.content_type == "application/json":
+        return JsonResponse({"detail": locked_out_message(), "code": "locked_out"}, status=429)
     return render(request, "admin/locked_out.html", {"policy": policy()}, status=429)
 
 

@@ -27,7 +27,7 @@ from django_otp import login as otp_login
 from django_otp_webauthn.exceptions import OTPWebAuthnApiError
 from django_otp_webauthn.views import CompleteCredentialAuthenticationView
 
-from core.lockout import locked_out, policy
+from core.lockout import locked_out, locked_out_message
 
 from . import accounts
 
@@ -264,11 +264,7 @@ class PasskeyLockedOut(OTPWebAuthnApiError):
     default_code = "locked_out"
 
     def __init__(self):
-        minutes = policy()["minutes"]
-        super().__init__(
-            "Sign-in is locked for now: there have been too many failed attempts."
-            f" Try again in {minutes} minutes, or ask an administrator to unlock it."
-        )
+        super().__init__(locked_out_message())
 
 
 class PasskeyVerifiedView(CompleteCredentialAuthenticationView):
