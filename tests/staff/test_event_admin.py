@@ -4,6 +4,7 @@ form, which asks before it emails anyone."""
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
@@ -111,6 +112,17 @@ def test_the_changelist_filters_by_demand_audience_role_and_format_and_searches(
     assert "Online evening" in online
     assert "Oversubscribed evening" in found
     assert "Online evening" not in found
+
+
+def test_each_row_has_the_checkbox_django_would_write_and_one_box_selects_all(admin_client):
+    event = EventFactory(title='Insight evening <b>"Q&A"</b> — Welwyn')
+    django_writes = admin.ModelAdmin(Event, admin.site).action_checkbox(event)
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert django_writes in page
+    assert page.count('class="action-select"') == 1
+    assert '<input type="checkbox" id="action-toggle"' in page
 
 
 @pytest.mark.parametrize("events", [3, 60])
