@@ -55,9 +55,13 @@ $(CHROMIUM):
 
 # In random order (pytest-randomly prints the seed: replay a run with
 # PYTEST_ARGS="-p randomly --randomly-seed=N"), with Hypothesis's "ci"
-# profile: the same examples on every run.
+# profile: the same examples on every run. In TEST_PROCESSES processes
+# (pytest-xdist; 0 runs everything in this one), each with a test database
+# and a Redis database of its own (tests/settings.py); the tests that start
+# workers and servers all run in one of them (`--dist loadgroup`).
+TEST_PROCESSES ?= 2
 test: install $(CHROMIUM)
-	$(BIN)/pytest --hypothesis-profile=ci $(PYTEST_ARGS)
+	$(BIN)/pytest --hypothesis-profile=ci -n $(TEST_PROCESSES) --dist loadgroup $(PYTEST_ARGS)
 
 # The property and fuzz tests with new random examples on every run, five
 # times as many as `make test` tries (Hypothesis's "fuzz" profile, see

@@ -182,11 +182,14 @@ def smtp_backend(settings, smtp_server):
 # The marks of a test module whose tests run real worker or server processes:
 # they need PostgreSQL and Redis, and commit for real so that the other
 # processes see the rows (each test ends with the rows migrations made put
-# back, tests/support/database.py).
+# back, tests/support/database.py). Under pytest-xdist they all run in one
+# of its processes, one after another (`--dist loadgroup`): two such tests
+# at once on a small machine would each starve the other's workers.
 REAL_PROCESSES = [
     requires_postgresql,
     requires_redis,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.xdist_group("real-processes"),
 ]
 
 
