@@ -412,9 +412,15 @@ class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
             govuk_date(event.starts_at),
         )
 
-    @admin.display(description="Checked in", boolean=True, ordering="checked_in_at")
+    @admin.display(description="Checked in", ordering="checked_in_at")
     def checked_in(self, registration):
-        return registration.checked_in_at is not None
+        """The time, or words: Django's red cross read as "something is
+        wrong" to staff looking through tonight's list before anyone came."""
+        if registration.checked_in_at is not None:
+            return f"Yes, {govuk_time(registration.checked_in_at)}"
+        if registration.status != RegistrationStatus.CONFIRMED:
+            return "–"  # waiting or cancelled: no place to check in to
+        return "Not yet" if registration.event.ends_at > timezone.now() else "No"
 
     @admin.action(description="Cancel selected registrations", permissions=["cancel"])
     def cancel_registrations(self, request, queryset):

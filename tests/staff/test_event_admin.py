@@ -1,7 +1,8 @@
 """The events admin: the changelist staff read at a glance, and the event
 form, which asks before it emails anyone."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib import admin
@@ -324,6 +325,28 @@ def test_one_events_registrations_name_each_value_for_a_phone_and_skip_the_event
     assert '<label for="action-toggle"' in per_event
     assert 'data-label="Event"' not in per_event
     assert 'data-label="Event"' in everyone
+
+
+def test_the_registrations_list_says_when_someone_checked_in_and_not_yet_or_no(admin_client):
+    url = reverse("admin:events_registration_changelist")
+    upcoming = EventFactory()
+    RegistrationFactory(event=upcoming)
+    RegistrationFactory(event=upcoming, status=RegistrationStatus.WAITING)
+    past = EventFactory(
+        starts_at=timezone.now() - timedelta(days=2), ends_at=timezone.now() - timedelta(days=2)
+    )
+    arrived = datetime(2026, 6, 1, 19, 5, tzinfo=ZoneInfo("Europe/London"))
+    RegistrationFactory(event=past, checked_in_at=arrived)
+    RegistrationFactory(event=past)
+
+    before = admin_client.get(url, {"event__id__exact": upcoming.pk}).content.decode()
+    after = admin_client.get(url, {"event__id__exact": past.pk}).content.decode()
+
+    assert '<td data-label="Checked in" class="field-checked_in">Not yet</td>' in before
+    assert '<td data-label="Checked in" class="field-checked_in">–</td>' in before
+    assert '<td data-label="Checked in" class="field-checked_in">Yes, 7:05pm</td>' in after
+    assert '<td data-label="Checked in" class="field-checked_in">No</td>' in after
+    assert "icon-no.svg" not in before + after
 
 
 @pytest.mark.parametrize("rows", [3, 60])
