@@ -21,18 +21,18 @@ from django.conf import settings
 from django.core.mail.backends import smtp
 from django.core.mail.message import EmailMessage, sanitize_address
 
-_FOLDING = frozenset("\r\n\t")
-
 
 class _Policy(Compat32):
     def fold_binary(self, name, value):
         if (
             isinstance(value, str)
             and value.isascii()
+            # No tab, line break or other control character: Header folds
+            # at those (and Django refuses some), so they take its path.
+            and value.isprintable()
             and len(name) + 2 + len(value) <= self.max_line_length
             and "  " not in value
             and value == value.strip()
-            and _FOLDING.isdisjoint(value)
         ):
             return f"{name}: {value}{self.linesep}".encode("ascii")
         return super().fold_binary(name, value)
@@ -44,12 +44,19 @@ _POLICY = _Policy(linesep="\r\n")
 def as_bytes(email_message: EmailMessage) -> bytes:
     """The message as Django's SMTP backend would send it, boundaries aside."""
     message = email_message.message()
-    for part in message.walk():
-        if part.is_multipart():
-            part.set_boundary(f"=_{secrets.token_hex(16)}")
+    _set_boundaries(message)
     output = BytesIO()
     BytesGenerator(output, mangle_from_=False, policy=_POLICY).flatten(message)
     return output.getvalue()
+
+
+def _set_boundaries(part) -> None:
+    """A new boundary for `part` and each multipart in it, not going into an
+    attached message (message/rfc822), which is written as Django would."""
+    if part.get_content_maintype() == "multipart":
+        part.set_boundary(f"=_{secrets.token_hex(16)}")
+        for child in part.get_payload():
+            _set_boundaries(child)
 
 
 class EmailBackend(smtp.EmailBackend):
