@@ -90,6 +90,15 @@ class DemandFilter(admin.SimpleListFilter):
         return queryset
 
 
+class RolesFilter(admin.RelatedFieldListFilter):
+    """The roles, without Django's "-" for events with none: the form needs
+    one at least, and staff read the dash as a role of its own."""
+
+    @property
+    def include_empty_choice(self):
+        return False
+
+
 @admin.register(Event)
 class EventAdmin(WideChangelist, admin.ModelAdmin):
     form = EventAdminForm
@@ -108,7 +117,7 @@ class EventAdmin(WideChangelist, admin.ModelAdmin):
         "links",
     ]
     list_display_links = ["title"]
-    list_filter = [WhenFilter, DemandFilter, "status", "audience", "format", "roles"]
+    list_filter = [WhenFilter, DemandFilter, "status", "audience", "format", ("roles", RolesFilter)]
     search_fields = ["title", "venue_name", "slug"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["status", "cancelled_at", "cancellation_message"]

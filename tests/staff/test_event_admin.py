@@ -115,6 +115,16 @@ def test_the_changelist_filters_by_demand_audience_role_and_format_and_searches(
     assert "Online evening" not in found
 
 
+def test_the_roles_filter_lists_the_roles_and_no_dash(admin_client):
+    EventFactory()
+
+    page = admin_client.get(CHANGELIST).content.decode()
+
+    assert "By roles" in page
+    assert ">Police officer</a>" in page
+    assert "roles__isnull" not in page
+
+
 def test_each_row_has_the_checkbox_django_would_write_and_one_box_selects_all(admin_client):
     event = EventFactory(title='Insight evening <b>"Q&A"</b> — Welwyn')
     django_writes = admin.ModelAdmin(Event, admin.site).action_checkbox(event)
