@@ -54,6 +54,23 @@ LAYOUT_PROBLEMS = """(noScroll) => {
     if (noScroll && scrolls(el) && el.scrollWidth > el.clientWidth + 1 && el.tagName !== "TEXTAREA") {
       problems.push(`${name} needs a sideways scroll of ${el.scrollWidth - el.clientWidth}px`);
     }
+    // A column heading squeezed until its words break (one letter a line):
+    // more lines of text than it has words.
+    const head = el.closest("thead");  // a phone's hidden headings (.app-stack) aside
+    if (el.tagName === "TH" && head && head.getBoundingClientRect().width > 1) {
+      const tops = new Set();
+      const texts = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      for (let text = texts.nextNode(); text; text = texts.nextNode()) {
+        if (!text.textContent.trim()) continue;
+        const range = document.createRange();
+        range.selectNodeContents(text);
+        for (const r of range.getClientRects()) if (r.width > 0) tops.add(Math.round(r.top));
+      }
+      const words = el.textContent.trim().split(/[\\s-]+/).length;
+      if (tops.size > words) {
+        problems.push(`heading "${el.textContent.trim()}" breaks inside a word`);
+      }
+    }
   }
   return [...new Set(problems)].slice(0, 10);
 }"""
