@@ -12,6 +12,7 @@ import smtplib
 import time
 from email.utils import parseaddr
 from pathlib import Path
+from typing import NamedTuple
 
 from . import prepare, processes
 from .report import Row, load_now, verdict
@@ -152,7 +153,18 @@ def _through_worker(queue, port: int, sink) -> tuple[float, int]:
 ROUNDS = 3
 
 
-def _round(name: str, queue, port: int, sink) -> tuple[float, int, float, float]:
+class Turn(NamedTuple):
+    """One turn: emails a second through the worker, how many the server
+    received from it, and the bare loop's rates (one connection; one per
+    message, alerts only)."""
+
+    rate: float
+    received: int
+    bare: float
+    bare_per_message: float
+
+
+def _round(name: str, queue, port: int, sink) -> Turn:
     rate, received = _through_worker(queue, port, sink)
     messages = _messages()
     one = bare_loop(port, messages, reuse=True)
@@ -163,7 +175,7 @@ def _round(name: str, queue, port: int, sink) -> tuple[float, int, float, float]
         + f" (ratio {rate / one:.2f}), load {load_now():.1f}",
         flush=True,
     )
-    return rate, received, one, per_message
+    return Turn(rate, received, one, per_message)
 
 
 def mail_rows(env: dict, logs: Path) -> list[Row]:
@@ -181,37 +193,41 @@ def mail_rows(env: dict, logs: Path) -> list[Row]:
                 ("alerts", queue_alerts, ROUNDS),
                 ("confirmations", queue_emails, 1),
             ):
-                results = [_round(name, queue, port, sink) for _ in range(rounds)]
-                results.sort(key=lambda result: result[0] / result[2])
-                median = results[len(results) // 2]
-                figures[name] = (*median, sum(result[1] for result in results), rounds)
+                turns = sorted(
+                    (_round(name, queue, port, sink) for _ in range(rounds)),
+                    key=lambda turn: turn.rate / turn.bare,
+                )
+                figures[name] = turns
     return _rows(figures)
 
 
-def _rows(figures: dict) -> list[Row]:
-    alerts, confirmations = figures["alerts"], figures["confirmations"]
-    received = alerts[4] + confirmations[4]
-    expected = EMAILS * (alerts[5] + confirmations[5])
+def _rows(figures: dict[str, list[Turn]]) -> list[Row]:
+    """The turn with the median ratio of each kind, and every turn's count."""
+    alerts, confirmations = (
+        figures[name][len(figures[name]) // 2] for name in ("alerts", "confirmations")
+    )
+    received = sum(turn.received for turns in figures.values() for turn in turns)
+    expected = EMAILS * sum(len(turns) for turns in figures.values())
     return [
         Row(
             f"Emails per second, {EMAILS:,} event alerts from the outbox through the worker"
-            f" (the median of {alerts[5]} turns with the bare loop)",
-            f"{alerts[0]:,.0f}",
-            f"{alerts[2]:,.0f}",
-            f"{alerts[0] / alerts[2]:.2f}",
+            f" (the median of {len(figures['alerts'])} turns with the bare loop)",
+            f"{alerts.rate:,.0f}",
+            f"{alerts.bare:,.0f}",
+            f"{alerts.rate / alerts.bare:.2f}",
             "≥ 0.5",
-            verdict(alerts[0] / alerts[2] >= 0.5),
+            verdict(alerts.rate / alerts.bare >= 0.5),
         ),
         Row(
             "Emails per second, the alerts by a bare loop opening a connection per message",
-            bare=f"{alerts[3]:,.0f}",
-            ratio=f"{alerts[0] / alerts[3]:.2f}",
+            bare=f"{alerts.bare_per_message:,.0f}",
+            ratio=f"{alerts.rate / alerts.bare_per_message:.2f}",
         ),
         Row(
             f"Emails per second, {EMAILS:,} confirmations rendered by the worker (.ics, QR code)",
-            f"{confirmations[0]:,.0f}",
-            f"{confirmations[2]:,.0f}",
-            f"{confirmations[0] / confirmations[2]:.2f}",
+            f"{confirmations.rate:,.0f}",
+            f"{confirmations.bare:,.0f}",
+            f"{confirmations.rate / confirmations.bare:.2f}",
             "none set",
         ),
         Row(
