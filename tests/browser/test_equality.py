@@ -130,6 +130,8 @@ def test_the_questions_and_the_pages_after_them_have_no_wcag_22_aa_violations(
     expect(axe_page.locator("h1")).to_have_text("Check your email")
     check("offer")
     axe_page.get_by_role("button", name="Answer 7 short questions").click()
+    # axe must wait for the new page: run on one still loading, it finds no document.
+    expect(axe_page.locator("h1")).to_have_text("Help us see who our events reach")
     check("questions")
     axe_page.get_by_label("Mixed or multiple ethnic groups").check()
     axe_page.get_by_role("group", name="Do you have any physical or mental health").get_by_label(
@@ -149,6 +151,7 @@ def test_the_questions_and_the_pages_after_them_have_no_wcag_22_aa_violations(
     axe_page.goto(site.manage_path)
     check("registration-with-offer")
     axe_page.get_by_role("link", name="Answer the optional questions").click()
+    expect(axe_page.locator("h1")).to_have_text("Help us see who our events reach")
     check("questions-from-link")
 
     assert not problems, "\n".join(problems)

@@ -64,6 +64,7 @@ def test_create_publish_and_duplicate_an_evening_then_check_people_in(open_conte
 
     # Create an evening: it starts as a draft.
     page.locator("#upcoming-events").get_by_role("link", name="Upcoming events").click()
+    expect(page.get_by_role("link", name="Add event")).to_be_visible()
     screenshot(page, "changelist")
     page.get_by_role("link", name="Add event").click()
     page.get_by_label("Title:").fill("Women in policing evening")
