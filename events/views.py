@@ -166,6 +166,9 @@ class RegistrationMixin:
             event=self.registration.event,
             position=services.waiting_position(self.registration),
             token=self.kwargs["token"],
+            # Cancelling and giving a place back end when the event starts
+            # (or is cancelled): the page offers neither after that.
+            still_to_come=queries.is_still_to_come(self.registration.event),
         )
         return context
 
