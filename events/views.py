@@ -269,4 +269,7 @@ class GiveBackView(RegistrationMixin, TemplateView):
         # (the event started or was cancelled, or it is done already).
         with contextlib.suppress(ValidationError):
             services.release_place(self.registration)
-        return redirect("events:give_back", token=kwargs["token"])
+        response = redirect("events:give_back", token=kwargs["token"])
+        # A release is a cancellation: the browser's receipt goes, as there.
+        response.delete_cookie(receipt.cookie_name(), samesite="Lax")
+        return response
