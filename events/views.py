@@ -183,7 +183,13 @@ class ManageRegistrationView(RegistrationMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         registration, event = self.registration, self.registration.event
-        if registration.status == "confirmed" and queries.is_still_to_come(event):
+        if registration.status != "confirmed":
+            return context
+        # The way in (an online event's joining link) is wanted most once
+        # the evening has begun: it stays until the end. The calendar and
+        # directions are for an evening still to come.
+        context["evening"] = queries.is_under_way_or_to_come(event)
+        if queries.is_still_to_come(event):
             context.update(
                 google_calendar_url=calendar.google_calendar_url(registration),
                 outlook_calendar_url=calendar.outlook_calendar_url(registration),
