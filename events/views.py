@@ -133,12 +133,15 @@ class RegisterView(EventPageMixin, PublicFormMixin, FormView):
         response = redirect("events:registered", slug=self.event.slug)
         # Only a new registration is remembered for the optional follow-up
         # questions (equality monitoring): a repeat, perhaps by a stranger,
-        # sees the same page but answers nothing on anyone's behalf.
-        receipt.give(
-            response,
-            email=data["email"],
-            registration_id=outcome.registration.pk if outcome.created else None,
-        )
+        # sees the same page but answers nothing on anyone's behalf. A
+        # repeat from the browser whose receipt already names this very
+        # registration (a double tap, whose last answer the browser keeps)
+        # keeps it: that browser made it, and learns nothing new.
+        held = receipt.read(self.request).registration_id
+        registration_id = outcome.registration.pk
+        if not outcome.created and held != registration_id:
+            registration_id = None
+        receipt.give(response, email=data["email"], registration_id=registration_id)
         return response
 
 
