@@ -116,6 +116,11 @@ def is_still_to_come(event: Event, *, now: datetime | None = None) -> bool:
     return event.status == EventStatus.PUBLISHED and event.starts_at > (now or timezone.now())
 
 
+def is_under_way_or_to_come(event: Event, *, now: datetime | None = None) -> bool:
+    """Published and not ended: when someone with a place may still join."""
+    return event.status == EventStatus.PUBLISHED and event.ends_at > (now or timezone.now())
+
+
 @dataclass(frozen=True)
 class GiveBack:
     """What the "I can't come" page shows for a registration.

@@ -133,12 +133,15 @@ class RegisterView(EventPageMixin, PublicFormMixin, FormView):
         response = redirect("events:registered", slug=self.event.slug)
         # Only a new registration is remembered for the optional follow-up
         # questions (equality monitoring): a repeat, perhaps by a stranger,
-        # sees the same page but answers nothing on anyone's behalf.
-        receipt.give(
-            response,
-            email=data["email"],
-            registration_id=outcome.registration.pk if outcome.created else None,
-        )
+        # sees the same page but answers nothing on anyone's behalf. A
+        # repeat from the browser whose receipt already names this very
+        # registration (a double tap, whose last answer the browser keeps)
+        # keeps it: that browser made it, and learns nothing new.
+        held = receipt.read(self.request).registration_id
+        registration_id = outcome.registration.pk
+        if not outcome.created and held != registration_id:
+            registration_id = None
+        receipt.give(response, email=data["email"], registration_id=registration_id)
         return response
 
 
@@ -166,6 +169,9 @@ class RegistrationMixin:
             event=self.registration.event,
             position=services.waiting_position(self.registration),
             token=self.kwargs["token"],
+            # Cancelling and giving a place back end when the event starts
+            # (or is cancelled): the page offers neither after that.
+            still_to_come=queries.is_still_to_come(self.registration.event),
         )
         return context
 
@@ -180,7 +186,13 @@ class ManageRegistrationView(RegistrationMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         registration, event = self.registration, self.registration.event
-        if registration.status == "confirmed" and queries.is_still_to_come(event):
+        if registration.status != "confirmed":
+            return context
+        # The way in (an online event's joining link) is wanted most once
+        # the evening has begun: it stays until the end. The calendar and
+        # directions are for an evening still to come.
+        context["evening"] = queries.is_under_way_or_to_come(event)
+        if queries.is_still_to_come(event):
             context.update(
                 google_calendar_url=calendar.google_calendar_url(registration),
                 outlook_calendar_url=calendar.outlook_calendar_url(registration),
@@ -266,4 +278,7 @@ class GiveBackView(RegistrationMixin, TemplateView):
         # (the event started or was cancelled, or it is done already).
         with contextlib.suppress(ValidationError):
             services.release_place(self.registration)
-        return redirect("events:give_back", token=kwargs["token"])
+        response = redirect("events:give_back", token=kwargs["token"])
+        # A release is a cancellation: the browser's receipt goes, as there.
+        response.delete_cookie(receipt.cookie_name(), samesite="Lax")
+        return response

@@ -19,6 +19,7 @@ from .event_changes import (
 )
 from .registrations import (
     EVENT_CANCELLED,
+    EVENT_CANCELLED_NOTHING_TO_CANCEL,
     EVENT_NOT_PUBLISHED,
     EVENT_PAST,
     EVENT_STARTED,
@@ -27,6 +28,7 @@ from .registrations import (
     REGISTRATION_CLOSED,
     REGISTRATION_NOT_OPEN,
     RESEND_QUIET_PERIOD,
+    TOO_LATE_TO_CANCEL,
     RegistrationOutcome,
     ReleaseOutcome,
     cancel_registration,
@@ -95,6 +97,7 @@ __all__ = [
     "EVENT_ALREADY_CANCELLED",
     "EVENT_CANCELLED",
     "EVENT_CANCELLED_CANNOT_CHANGE",
+    "EVENT_CANCELLED_NOTHING_TO_CANCEL",
     "EVENT_MUST_END_AFTER_START",
     "EVENT_NOT_PUBLISHED",
     "EVENT_PAST",
@@ -107,6 +110,7 @@ __all__ = [
     "REGISTRATION_NOT_OPEN",
     "RESEND_QUIET_PERIOD",
     "TIME_FIELDS",
+    "TOO_LATE_TO_CANCEL",
     "RegistrationOutcome",
     "add_demo_registrations",
     "ReleaseOutcome",

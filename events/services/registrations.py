@@ -37,6 +37,8 @@ REGISTRATION_CLOSED = "Registration for this event has closed."
 EVENT_NOT_PUBLISHED = "This event is not open for registration."
 REGISTRATION_ALREADY_CANCELLED = "This registration has already been cancelled."
 EVENT_STARTED = "This event has already started, so it is too late to give your place back."
+TOO_LATE_TO_CANCEL = "This event has already started, so it is too late to cancel."
+EVENT_CANCELLED_NOTHING_TO_CANCEL = "This event has been cancelled, so there is nothing to cancel."
 
 RESEND_QUIET_PERIOD = timedelta(minutes=10)
 
@@ -315,13 +317,19 @@ def cancel_registration(registration: Registration, *, now: datetime | None = No
     """Cancel a place or a waiting-list entry, and give a freed place to the
     first person waiting (in the same transaction). Locks the event row.
     Queues the cancellation email (with an .ics that removes the entry) and
-    any promotion emails. Raises ValidationError if already cancelled."""
+    any promotion emails. Raises ValidationError if already cancelled, or
+    once the event has started or was cancelled: those registrations keep
+    their status as the record of who was coming (and who came)."""
     now = now or timezone.now()
     with transaction.atomic():
         event = lock_event(registration.event_id)
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status == RegistrationStatus.CANCELLED:
             raise ValidationError(REGISTRATION_ALREADY_CANCELLED, code="already_cancelled")
+        if event.status == EventStatus.CANCELLED:
+            raise ValidationError(EVENT_CANCELLED_NOTHING_TO_CANCEL, code="event_cancelled")
+        if event.starts_at <= now:
+            raise ValidationError(TOO_LATE_TO_CANCEL, code="started")
         was_confirmed = registration.status == RegistrationStatus.CONFIRMED
         _mark_cancelled(registration, event=event, reason=CancelReason.CANCELLED, now=now)
         _queue_registration_email(

@@ -144,6 +144,19 @@ def test_after_a_repeat_registration_the_questions_look_and_answer_the_same_and_
     assert not AnsweredMark.objects.exists()
 
 
+def test_a_double_submitted_registration_form_still_answers_for_the_registration_it_made(
+    client, event
+):
+    send_registration_form(client, event)
+    send_registration_form(client, event)  # a double tap: the browser keeps the last answer
+
+    response = answer(client, QUESTIONS)
+
+    assert response["Location"] == "/equality-questions/thank-you/"
+    assert PendingResponse.objects.count() == 1
+    assert AnsweredMark.objects.get().pk == answered_fingerprints(Registration.objects.get().pk)[0]
+
+
 def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_registration(event):
     from django.test import Client
 

@@ -2,7 +2,10 @@
 online event (never on a public page), the calendar, directions and whom to
 ask."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.test import override_settings
 
 from emails.models import OutgoingEmail
@@ -80,6 +83,24 @@ def test_someone_with_a_place_finds_the_link_on_their_page_and_in_the_email(clie
     ics = email.attachments[0]["content"]
     assert f"URL:{JOIN_URL}" in ics
     assert f"LOCATION:{JOIN_URL}" in ics
+
+
+def test_someone_late_still_finds_the_link_on_their_page_until_the_evening_ends(
+    client, online_event
+):
+    send_registration_form(client, online_event, email="sam@example.com")
+    token = token_from(OutgoingEmail.objects.get(kind="registration_confirmed"))
+    page = f"/registration/{token}/"
+
+    with time_machine.travel(online_event.starts_at + timedelta(minutes=10)):
+        late = client.get(page).content.decode()
+    with time_machine.travel(online_event.ends_at + timedelta(minutes=1)):
+        over = client.get(page).content.decode()
+
+    assert f'href="{JOIN_URL}"' in late
+    assert DIAL_IN in late
+    assert "calendar.ics" not in late
+    assert_no_joining_details(over, "after the evening")
 
 
 def test_someone_waiting_does_not_get_the_link_until_promoted(client, online_event):

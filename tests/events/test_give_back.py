@@ -10,12 +10,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
-from events import queries, services
+from events import queries, receipt, services
 from events.models import CancelReason, EventFormat, Registration, RegistrationStatus
 from events.reminders import queue_due_reminders
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
-from tests.support.registration import register
+from tests.support.registration import hold_receipt, receipt_of, register
 
 pytestmark = pytest.mark.django_db
 
@@ -164,6 +164,18 @@ def test_a_get_changes_nothing_and_the_post_gives_the_place_back(client, full_ev
     assert "Your place has gone to the next person on the waiting list" in body
     first.refresh_from_db()
     assert first.status == RegistrationStatus.CONFIRMED
+
+
+def test_giving_the_place_back_drops_the_browsers_receipt_as_cancelling_does(client, full_event):
+    _, holder, _, _ = full_event
+    path = give_back_path(latest("registration_confirmed", "ada@example.com"))
+    hold_receipt(client, email="ada@example.com", registration_id=holder.pk)
+
+    response = client.post(path)
+
+    assert receipt_of(client).email is None
+    assert receipt_of(client).registration_id is None
+    assert response.cookies[receipt.cookie_name()]["max-age"] == 0
 
 
 def test_pressing_again_promotes_nobody_else_and_says_it_is_done(client, full_event):

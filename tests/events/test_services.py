@@ -196,6 +196,33 @@ def test_cancelling_twice_is_refused_and_sends_one_email(event):
     assert len(emails_of_kind("registration_cancelled")) == 1
 
 
+def test_a_place_at_an_event_that_has_started_cannot_be_cancelled(event):
+    registration = register(event=event).registration
+    registration.checked_in_at = event.starts_at
+    registration.save(update_fields=["checked_in_at"])
+
+    with pytest.raises(ValidationError) as refused:
+        services.cancel_registration(registration, now=event.ends_at + timedelta(days=1))
+
+    assert refused.value.messages == [services.TOO_LATE_TO_CANCEL]
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert not emails_of_kind("registration_cancelled")
+
+
+def test_a_registration_for_a_cancelled_event_keeps_its_status(event):
+    registration = register(event=event).registration
+    services.cancel_event(event)
+
+    with pytest.raises(ValidationError) as refused:
+        services.cancel_registration(registration)
+
+    assert refused.value.messages == [services.EVENT_CANCELLED_NOTHING_TO_CANCEL]
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert not emails_of_kind("registration_cancelled")
+
+
 def test_raising_capacity_promotes_from_the_waiting_list():
     event = EventFactory(capacity=1)
     register(event=event, email="one@example.com")

@@ -691,6 +691,31 @@ def test_cancelling_again_says_it_is_already_cancelled(client, event):
     assert OutgoingEmail.objects.filter(kind="registration_cancelled").count() == 1
 
 
+def test_after_the_event_the_link_offers_no_cancelling_and_a_forged_post_changes_nothing(
+    client, event
+):
+    registration, token = registered(client, event)
+    Registration.objects.filter(pk=registration.pk).update(checked_in_at=event.starts_at)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(days=2),
+        ends_at=timezone.now() - timedelta(days=2) + timedelta(hours=2),
+    )
+
+    page = client.get(f"/registration/{token}/").content.decode()
+    confirm = client.get(f"/registration/{token}/cancel/").content.decode()
+    response = client.post(f"/registration/{token}/cancel/", follow=True)
+
+    assert "Cancel my registration" not in page
+    assert "give my place to someone else" not in page
+    assert "Are you sure" not in confirm
+    assert "too late to cancel" in confirm
+    assert services.TOO_LATE_TO_CANCEL in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert registration.checked_in_at is not None
+    assert not OutgoingEmail.objects.filter(kind="registration_cancelled").exists()
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
