@@ -188,16 +188,20 @@ class ManageRegistrationView(RegistrationMixin, FormView):
         registration, event = self.registration, self.registration.event
         if registration.status != "confirmed":
             return context
-        # The way in (an online event's joining link) is wanted most once
-        # the evening has begun: it stays until the end. The calendar and
-        # directions are for an evening still to come.
-        context["evening"] = queries.is_under_way_or_to_come(event)
+        # The way in (an online event's joining link, the directions) is
+        # wanted most by someone running late: it stays until the evening
+        # ends. The calendar is for an evening still to come.
+        if not queries.is_under_way_or_to_come(event):
+            return context
+        context.update(
+            evening=True,
+            directions_url=directions.directions_url(event),
+            postcode=directions.postcode(event.address),
+        )
         if queries.is_still_to_come(event):
             context.update(
                 google_calendar_url=calendar.google_calendar_url(registration),
                 outlook_calendar_url=calendar.outlook_calendar_url(registration),
-                directions_url=directions.directions_url(event),
-                postcode=directions.postcode(event.address),
             )
         return context
 

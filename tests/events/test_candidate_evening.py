@@ -141,6 +141,24 @@ def test_the_page_of_an_in_person_place_has_calendar_links_directions_and_contac
     assert "join@example.org" in email.body_html
 
 
+def test_someone_late_to_an_evening_in_person_still_finds_the_way_there(client):
+    event = EventFactory(travel_notes="Free parking on site.")
+    send_registration_form(client, event)
+    page = f"/registration/{token_from(OutgoingEmail.objects.get())}/"
+
+    with time_machine.travel(event.starts_at + timedelta(minutes=10)):
+        late = client.get(page).content.decode()
+    with time_machine.travel(event.ends_at + timedelta(minutes=1)):
+        over = client.get(page).content.decode()
+
+    assert "Get directions to" in late
+    assert "Free parking on site." in late
+    assert "calendar.ics" not in late
+    assert "Add to Google Calendar" not in late
+    assert "Get directions to" not in over
+    assert "Free parking on site." not in over
+
+
 def test_the_calendar_file_downloads_for_a_place_only(client, event):
     send_registration_form(client, event)
     token = token_from(OutgoingEmail.objects.get(kind="registration_confirmed"))
