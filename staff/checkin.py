@@ -54,7 +54,8 @@ def checkin_view(model_admin, request, object_id):
 
 def _door_list(model_admin, request, object_id):
     event = load_event(request, object_id, perm="view_registration")
-    search = request.GET.get("q", "").strip()[:100]
+    # A NUL is dropped: PostgreSQL refuses one in any text it compares.
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]
     people = list(queries.door_list(event, search=search))
     return TemplateResponse(
         request,

@@ -256,9 +256,11 @@ def cancel_context(queryset) -> dict:
 
 def cancellation_message(post) -> str:
     """The message staff typed, and the other date they chose to offer."""
-    message = post.get("message", "").strip()
+    # Not a form field, whose validator refuses a NUL: PostgreSQL would.
+    message = post.get("message", "").replace("\x00", "").strip()
     other = post.get("other_event", "")
-    event = Event.objects.published().filter(pk=other).first() if other.isdigit() else None
+    is_id = other.isascii() and other.isdigit()  # not "²", which int() refuses
+    event = Event.objects.published().filter(pk=other).first() if is_id else None
     if event is not None:
         url = settings.SITE_URL + event.get_absolute_url()
         offer = (

@@ -407,7 +407,7 @@ class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
     def changelist_view(self, request, extra_context=None):
         event = None
         event_id = request.GET.get("event__id__exact", "")
-        if event_id.isdigit():
+        if event_id.isascii() and event_id.isdigit():  # not "²", which int() refuses
             event = Event.objects.with_attendance().filter(pk=event_id).first()
         return super().changelist_view(request, {**(extra_context or {}), "event": event})
 

@@ -243,3 +243,36 @@ def test_answers_become_visible_only_after_registration_closes_and_never_change_
 
 def shown(built: report.Report) -> list[list[str]]:
     return [[line.display for line in found.lines] for found in built.tables]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="Found by the staff-side hunt, not fixed: the Ethnic group and Ethnic background "
+    "tables are suppressed each on its own, but every background lies within its group.",
+)
+def test_a_group_hidden_in_one_table_cannot_be_worked_out_from_its_backgrounds_in_the_other():
+    """30 answers: 12 White British, 3 White Irish, 15 Indian. The Ethnic
+    group table shows White 15 and hides Asian (the other groups are "fewer
+    than 5"), so Asian is 15 at most; the Ethnic background table shows
+    Indian 15, a background within Asian, so Asian is 15 at least. The
+    hidden Asian count is 15, and Black, Mixed, Other, Prefer not to say and
+    Not answered, each "fewer than 5", are all 0."""
+    event = EventFactory()
+    store_answers(event, 12, ethnic_group="white", ethnic_background="white_british")
+    store_answers(event, 3, ethnic_group="white", ethnic_background="white_irish")
+    store_answers(event, 15, ethnic_group="asian", ethnic_background="asian_indian")
+    close_answers(event)
+
+    built = report.event_report(event)
+    groups = table(built, "Ethnic group")
+    backgrounds = table(built, "Ethnic background")
+
+    shown_groups = sum(int(count) for count in groups.values() if count.isdigit())
+    asian_at_most = built.answers - shown_groups
+    asian_backgrounds = ["Indian", "Pakistani", "Bangladeshi", "Chinese"]
+    asian_backgrounds.append("Any other Asian background")
+    asian_at_least = sum(
+        int(backgrounds[label]) for label in asian_backgrounds if backgrounds[label].isdigit()
+    )
+    assert groups["Asian or Asian British"] == "hidden"
+    assert asian_at_least < asian_at_most

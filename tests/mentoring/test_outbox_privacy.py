@@ -1,6 +1,7 @@
 """A positive-action request's email names the candidate and carries the
 secret link: only the Positive Action team may see it in the outbox."""
 
+from django.contrib.auth.models import Permission
 from django.test import Client
 
 from emails.models import OutgoingEmail
@@ -51,3 +52,24 @@ def test_a_withdrawn_requests_blanked_email_stays_hidden_from_workforce_developm
     assert f"/admin/emails/outgoingemail/{email.pk}/change/" not in listed
     assert detail.status_code in {302, 404}
     assert f"/admin/emails/outgoingemail/{email.pk}/change/" in superuser_view
+
+
+def test_a_mentoring_permission_given_by_mistake_still_shows_no_mentoring_email(workforce_user):
+    """The team's own pages check membership of the group, not only the
+    permission (mentoring/admin.py); the outbox asked for the permission
+    alone, so a stray one showed the candidates' emails."""
+    request, _ = make_request(email="private.person@example.com")
+    workforce_user.user_permissions.add(
+        Permission.objects.get(
+            content_type__app_label="mentoring", codename="view_mentoringrequest"
+        )
+    )
+    email = OutgoingEmail.objects.get(about=f"mentoring_request:{request.pk}")
+    client = Client()
+    sign_in_staff(client, workforce_user)
+
+    listed = client.get("/admin/emails/outgoingemail/").content.decode()
+    detail = client.get(f"/admin/emails/outgoingemail/{email.pk}/change/")
+
+    assert "private.person@example.com" not in listed
+    assert detail.status_code in {302, 404}

@@ -96,6 +96,35 @@ def test_cancelling_emails_everyone_active_with_the_message_and_the_other_date(
     assert "Second date" in emails.first().body_text
 
 
+@pytest.mark.parametrize("other_event", ["\u00b2", "1\u00b9"])
+def test_a_tampered_other_date_cancels_without_offering_one(wd_client, full_event, other_event):
+    """The other date's id is checked with str.isdigit(), which takes "²"."""
+    response = wd_client.post(
+        CHANGELIST,
+        action("cancel_events", full_event, post="yes", message="Sorry.", other_event=other_event),
+    )
+
+    full_event.refresh_from_db()
+    assert response.status_code == 302
+    assert full_event.status == EventStatus.CANCELLED
+    assert full_event.cancellation_message == "Sorry."
+
+
+def test_a_message_with_a_nul_character_cancels_with_the_rest_of_it(wd_client, full_event):
+    """The message box is not a Django form field, whose validator refuses
+    a NUL: PostgreSQL refused it instead, with a 500, and nobody was told."""
+    response = wd_client.post(
+        CHANGELIST,
+        action("cancel_events", full_event, post="yes", message="The hall\x00 is needed."),
+    )
+
+    full_event.refresh_from_db()
+    assert response.status_code == 302
+    assert full_event.status == EventStatus.CANCELLED
+    assert full_event.cancellation_message == "The hall is needed."
+    assert OutgoingEmail.objects.filter(kind="event_cancelled").count() == 5
+
+
 # Duplicate --------------------------------------------------------------------
 
 

@@ -5,12 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
 from core.groups import POSITIVE_ACTION, WORKFORCE_DEVELOPMENT
 from emails.models import OutgoingEmail
-from events.models import Registration, RegistrationSource, RegistrationStatus
+from events.models import EventStatus, Registration, RegistrationSource, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, role
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,27 @@ def test_positive_action_sees_no_events_pages(pa_client, tonight):
         assert response.status_code in {302, 403}, f"{name}: {response.status_code}"
     assert "staff-dashboard" not in home
     assert "Upcoming events" not in home
+
+
+def test_positive_action_cannot_read_a_draft_events_address_through_view_on_site(pa_client):
+    """The admin's /admin/r/<content type>/<id>/ redirects to an object's
+    page for any staff session: for a draft, the address names it."""
+    draft = EventFactory(status=EventStatus.DRAFT, title="Secret new evening", slug="secret-new")
+    content_type = ContentType.objects.get_for_model(draft)
+
+    response = pa_client.get(reverse("admin:view_on_site", args=[content_type.pk, draft.pk]))
+
+    assert response.status_code == 404
+    assert "secret-new" not in response.headers.get("Location", "")
+
+
+def test_workforce_development_still_opens_an_event_on_the_site(wd_client, tonight):
+    content_type = ContentType.objects.get_for_model(tonight)
+
+    response = wd_client.get(reverse("admin:view_on_site", args=[content_type.pk, tonight.pk]))
+
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(tonight.get_absolute_url())
 
 
 def test_positive_action_cannot_check_anyone_in(pa_client, tonight):

@@ -67,6 +67,16 @@ def test_the_door_list_finds_people_by_name_or_reference_including_the_waiting_l
     assert "Byrne, Aoife" in by_reference
 
 
+def test_a_search_with_a_nul_character_finds_by_the_rest_not_a_500(wd_client, tonight):
+    """PostgreSQL refuses a NUL in any text it is given to compare."""
+    RegistrationFactory(event=tonight, first_name="Aoife", last_name="Byrne")
+
+    response = wd_client.get(page_url(tonight), {"q": "Byr\x00ne"})
+
+    assert response.status_code == 200
+    assert "Byrne, Aoife" in response.content.decode()
+
+
 def test_one_tap_checks_someone_in_and_goes_back_to_the_list(wd_client, tonight):
     person = RegistrationFactory(event=tonight, first_name="Sam", last_name="Okafor")
 

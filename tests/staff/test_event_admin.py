@@ -321,6 +321,18 @@ def test_registrations_are_listed_per_event_and_found_by_reference(admin_client)
     assert mine.reference not in waiting
 
 
+@pytest.mark.parametrize("event_id", ["\u00b2", "1\u00b9"])
+def test_an_event_id_of_digits_that_are_not_0_to_9_lists_no_event_and_no_error(wd_client, event_id):
+    """str.isdigit() says yes to superscript digits, which int() refuses."""
+    RegistrationFactory(event=EventFactory(title="The evening"))
+    url = reverse("admin:events_registration_changelist")
+
+    response = wd_client.get(url, {"event__id__exact": event_id})
+
+    assert response.status_code in (200, 302)
+    assert "Registrations for The evening" not in response.content.decode()
+
+
 def test_one_events_registrations_name_each_value_for_a_phone_and_skip_the_event(admin_client):
     event = EventFactory(title="The evening")
     RegistrationFactory(event=event, reference="HC-ABC234", first_name="Priya")
