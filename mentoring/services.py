@@ -3,6 +3,8 @@ candidate asks and withdraws; the Positive Action team assigns a mentor,
 records contacts and closes; the retention task erases. Erasing a request
 deletes its contact log too and blanks its emails in the outbox."""
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -61,8 +63,13 @@ def request_support(
     and queue the `mentoring_request_received` email with the secret link.
 
     The same form sent twice (a double click, a refresh) carries the same
-    `submission_key`: the second gets the first request back, with no new
-    email, even when both arrive at once (the key is unique in the table).
+    `submission_key` and says the same: the second gets the first request
+    back, with no new email, even when both arrive at once (the key is
+    unique in the table). Sent again with something changed (an address
+    corrected after the answer was lost on a bad connection), it is a new
+    request, emailed to the new address: nothing the candidate corrected is
+    dropped, and the first request's link, emailed to the first address,
+    never shows the second's answers.
     Raises ValidationError at `name` when it is not a name (core.names).
     """
     check_names(name=name)
@@ -84,18 +91,37 @@ def request_support(
         anything_else=anything_else.strip(),
         consented_at=now,
         token_hash=tokens.hash_token(token),
-        submission_key=submission_key,
     )
+    request.submission_key = _submission(submission_key, request)
     try:
         with transaction.atomic():
             request.save()
             _queue_received_email(request, token=token)
     except IntegrityError:
-        existing = MentoringRequest.objects.filter(submission_key=submission_key).first()
+        existing = MentoringRequest.objects.filter(submission_key=request.submission_key).first()
         if existing is None:
             raise
         return RequestOutcome(existing, created=False, token=None)
     return RequestOutcome(request, created=True, token=token)
+
+
+def _submission(key: str, request: MentoringRequest) -> str:
+    """What is kept of the form's key: a hash of it with everything the form
+    said, so that only the same key saying the same is the same request (and
+    the key, a secret of the candidate's browser, is not kept as sent)."""
+    said = [
+        key,
+        request.name,
+        request.email,
+        request.phone,
+        request.contact_method,
+        request.role_id,
+        request.journey_stage,
+        request.support_kinds,
+        request.under_represented,
+        request.anything_else,
+    ]
+    return hashlib.sha256(json.dumps(said).encode()).hexdigest()
 
 
 def request_url(token: str) -> str:

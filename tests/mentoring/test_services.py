@@ -10,7 +10,7 @@ from emails.models import OutgoingEmail
 from mentoring import services
 from mentoring.models import ContactLogEntry, MentoringRequest, Outcome, RequestStatus
 from mentoring.tasks import task_erase_expired_requests
-from tests.factories import EventFactory, RegistrationFactory
+from tests.factories import EventFactory, RegistrationFactory, role
 
 from .support import make_request
 
@@ -46,17 +46,52 @@ def test_the_same_submission_twice_returns_the_first_request_and_queues_no_email
     first, _ = make_request(submission_key="same-key-" + "x" * 30)
 
     again = services.request_support(
-        name="Someone Else",
-        email="else@example.com",
+        name="Nguyễn Thị Lan",
+        email="lan@example.com",
         contact_method="email",
-        journey_stage="applied",
-        support_kinds=["fitness"],
+        role=role("police-officer"),
+        journey_stage="thinking",
+        support_kinds=["mentor"],
         submission_key="same-key-" + "x" * 30,
     )
 
     assert again.request == first
     assert (again.created, again.token) == (False, None)
     assert OutgoingEmail.objects.count() == 1
+
+
+def test_the_same_form_sent_again_with_the_address_corrected_is_a_new_request_to_it():
+    """The answer was lost on a bad connection; the candidate saw the typo,
+    corrected it and sent the form again (the same key)."""
+    first, _ = make_request(email="lan@exmaple.com", submission_key="same-key-" + "x" * 30)
+
+    again = services.request_support(
+        name="Nguyễn Thị Lan",
+        email="lan@example.com",
+        contact_method="email",
+        role=role("police-officer"),
+        journey_stage="thinking",
+        support_kinds=["mentor"],
+        submission_key="same-key-" + "x" * 30,
+    )
+
+    assert again.created
+    assert again.request != first
+    assert again.request.email == "lan@example.com"
+    sent_to = sorted(OutgoingEmail.objects.values_list("to", flat=True))
+    assert sent_to == ["lan@example.com", "lan@exmaple.com"]
+    # The corrected address gets the new request's own link.
+    assert (
+        services.request_url(again.token)
+        in OutgoingEmail.objects.get(to="lan@example.com").body_text
+    )
+
+
+def test_the_form_key_is_not_kept_as_sent():
+    request, _ = make_request(submission_key="k" * 43)
+
+    assert "k" * 43 not in request.submission_key
+    assert len(request.submission_key) == 64
 
 
 def test_a_closed_request_must_have_an_outcome_in_the_database():
