@@ -10,6 +10,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import format_html
 
+from core.admin import CheckedSelectionMixin
 from core.templatetags.govuk_dates import govuk_datetime
 
 from . import queries, services
@@ -100,7 +101,7 @@ CANDIDATE_FIELDS = [
 
 
 @admin.register(MentoringRequest)
-class MentoringRequestAdmin(TeamOnlyMixin, admin.ModelAdmin):
+class MentoringRequestAdmin(CheckedSelectionMixin, TeamOnlyMixin, admin.ModelAdmin):
     list_display = ["name", "status", "age", "assigned_mentor", "support_asked_for"]
     list_filter = [
         WaitingFilter,

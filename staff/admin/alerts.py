@@ -2,13 +2,13 @@ from django.contrib import admin
 
 from alerts import services
 from alerts.models import AlertRunStatus, EventAlertRun, Subscription
-from core.admin import ReadOnlyAdminMixin
+from core.admin import CheckedSelectionMixin, ReadOnlyAdminMixin
 
 from .wide import WideChangelist
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(WideChangelist, admin.ModelAdmin):
+class SubscriptionAdmin(CheckedSelectionMixin, WideChangelist, admin.ModelAdmin):
     """Subscribers, read-only: they choose and change everything themselves
     from their emails. Staff may remove one (someone asks by phone) with
     the action, which goes through the service."""

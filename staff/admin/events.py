@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from core.admin import ReadOnlyAdminMixin
+from core.admin import CheckedSelectionMixin, ReadOnlyAdminMixin
 from core.templatetags.govuk_dates import govuk_date, govuk_time
 from events import services
 from events.models import Event, EventState, EventStatus, Registration, RegistrationStatus, Role
@@ -23,7 +23,7 @@ from .wide import WideChangelist
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(CheckedSelectionMixin, admin.ModelAdmin):
     list_display = ["name", "code", "position"]
     prepopulated_fields = {"code": ["name"]}
 
@@ -100,7 +100,7 @@ class RolesFilter(admin.RelatedFieldListFilter):
 
 
 @admin.register(Event)
-class EventAdmin(WideChangelist, admin.ModelAdmin):
+class EventAdmin(CheckedSelectionMixin, WideChangelist, admin.ModelAdmin):
     form = EventAdminForm
     change_form_template = "admin/events/event/change_form.html"
     list_display = [
@@ -362,7 +362,9 @@ class AttendedFilter(admin.SimpleListFilter):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin):
+class RegistrationAdmin(
+    CheckedSelectionMixin, WideChangelist, ReadOnlyAdminMixin, admin.ModelAdmin
+):
     """Registrations are read here; changes go through the services (the
     candidate's own link, the actions below, check-in, register by phone),
     so the waiting list and the emails always follow."""

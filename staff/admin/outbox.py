@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.html import format_html
 
+from core.admin import CheckedSelectionMixin
 from emails import services
 from emails.models import OutgoingEmail
 from emails.restrictions import hidden_about_prefixes
@@ -48,7 +49,7 @@ FILTERED_FIELDS = {"status", KindFilter.parameter_name, "lane"}
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(WideChangelist, admin.ModelAdmin):
+class OutgoingEmailAdmin(CheckedSelectionMixin, WideChangelist, admin.ModelAdmin):
     """The outbox, read-only: what went, what waits and what failed, and a
     way to send an email again. Rows are written only by services.
 

@@ -262,3 +262,47 @@ def test_the_email_help_shows_the_greeting_as_words(wd_client, full_event):
 
     assert "Each email starts “Dear” and the person’s first name" in page
     assert "Dear ," not in page
+
+
+# A forged selection ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("who", "model", "action_name"),
+    [
+        ("wd_client", "events_event", "publish_events"),
+        ("wd_client", "events_registration", "cancel_registrations"),
+        ("wd_client", "emails_outgoingemail", "resend"),
+        ("admin_client", "alerts_subscription", "unsubscribe_selected"),
+    ],
+)
+@pytest.mark.parametrize("selected", ["abc", "²", "1.5", ""])
+def test_an_action_on_a_selection_that_is_not_ids_changes_nothing_and_says_so(
+    request, who, model, action_name, selected
+):
+    changelist = reverse(f"admin:{model}_changelist")
+    draft = EventFactory(status=EventStatus.DRAFT)
+
+    answer = request.getfixturevalue(who).post(
+        changelist, {"action": action_name, "_selected_action": [selected]}, follow=True
+    )
+
+    assert answer.status_code == 200
+    assert "Items must be selected in order to perform actions" in answer.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == EventStatus.DRAFT
+
+
+def test_a_positive_action_erase_on_a_forged_selection_erases_nothing(pa_client):
+    from mentoring.models import MentoringRequest
+    from tests.mentoring.support import make_request
+
+    make_request()
+    changelist = reverse("admin:mentoring_mentoringrequest_changelist")
+
+    answer = pa_client.post(
+        changelist, {"action": "erase_requests", "_selected_action": ["1 OR 1=1"]}, follow=True
+    )
+
+    assert "Items must be selected in order to perform actions" in answer.content.decode()
+    assert MentoringRequest.objects.count() == 1
