@@ -716,6 +716,24 @@ def test_after_the_event_the_link_offers_no_cancelling_and_a_forged_post_changes
     assert not OutgoingEmail.objects.filter(kind="registration_cancelled").exists()
 
 
+def test_after_the_event_is_cancelled_the_link_says_so_and_a_forged_cancel_changes_nothing(
+    client, event
+):
+    registration, token = registered(client, event)
+    services.cancel_event(event, message="The venue is closed.")
+
+    confirm = client.get(f"/registration/{token}/cancel/").content.decode()
+    response = client.post(f"/registration/{token}/cancel/", follow=True)
+
+    assert "This event has been cancelled" in confirm
+    assert "Are you sure" not in confirm
+    assert 'href="/events/"' in confirm
+    assert services.EVENT_CANCELLED_NOTHING_TO_CANCEL in response.content.decode()
+    registration.refresh_from_db()
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert not OutgoingEmail.objects.filter(kind="registration_cancelled").exists()
+
+
 @pytest.mark.parametrize(
     "tamper",
     [
