@@ -158,6 +158,16 @@ class Event(TimeStampedModel):
     )
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancellation_message = models.TextField(blank=True)
+    # The event this one was duplicated from (or scheduled in a series
+    # from): a copy already made is found again, never made twice.
+    copied_from = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="copies",
+    )
     # Kept by the database: a trigger on events_registration (migration 0004)
     # adjusts them whenever a registration is added, removed or changes status.
     confirmed_count = models.PositiveIntegerField(default=0, editable=False)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 
 from core.templatetags.govuk_dates import event_when, govuk_datetime
 from emails.rendering import render_email
@@ -157,7 +158,7 @@ def duplicate_view(model_admin, request, object_id):
     form = DuplicateEventForm(request.POST if request.method == "POST" else None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            copy = services.duplicate_event(
+            outcome = services.duplicate_event(
                 event,
                 starts_at=form.cleaned_data["starts_at"],
                 ends_at=form.cleaned_data["ends_at"],
@@ -166,11 +167,15 @@ def duplicate_view(model_admin, request, object_id):
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"“{copy.title}” on {govuk_datetime(copy.starts_at)} is a draft copy. "
-                "Check it, then publish it with the Publish button.",
-            )
+            copy = outcome.copy
+            said = f"“{copy.title}” on {govuk_datetime(copy.starts_at)}"
+            if outcome.created:
+                messages.success(
+                    request,
+                    f"{said} is a draft copy. Check it, then publish it with the Publish button.",
+                )
+            else:
+                messages.warning(request, f"{said} {ALREADY_MADE_ONE}")
             return redirect("admin:events_event_change", copy.pk)
     return render(
         model_admin,
@@ -201,17 +206,11 @@ def series_view(model_admin, request, object_id):
                 **context,
             )
         try:
-            copies = services.schedule_series(event, dates=form.cleaned_data["dates"])
+            outcome = services.schedule_series(event, dates=form.cleaned_data["dates"])
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(
-                request,
-                f"{len(copies)} draft {'copy' if len(copies) == 1 else 'copies'} of "
-                f"“{event.title}” made, from {govuk_datetime(copies[0].starts_at)} to "
-                f"{govuk_datetime(copies[-1].starts_at)}. Check them, then publish them "
-                "(select them and choose Publish).",
-            )
+            _say_what_the_series_made(request, event, outcome)
             return redirect(reverse("admin:events_event_changelist") + "?status__exact=draft")
     return render(
         model_admin,
@@ -219,6 +218,46 @@ def series_view(model_admin, request, object_id):
         "series.html",
         adminform=helpers.AdminForm(form, [(None, {"fields": list(form.fields)})], {}),
         **context,
+    )
+
+
+# A confirmation sent twice (a double click, a page resent on a slow
+# connection, back and send again) finds the copies made the first time
+# and makes none again (events.services.duplicate_event, schedule_series).
+ALREADY_MADE_ONE = "was made already, so no second copy was made: this is the one made before."
+ALREADY_MADE_ALL = "These copies were made already, so nothing new was made:"
+ALREADY_MADE_SOME = "These copies were made already, so they were not made again:"
+
+
+def _say_what_the_series_made(request, event: Event, outcome: services.SeriesOutcome) -> None:
+    made, already = outcome.made, outcome.already_made
+    if len(made) == 1:
+        messages.success(
+            request,
+            f"1 draft copy of “{event.title}” made, on {govuk_datetime(made[0].starts_at)}. "
+            "Check it, then publish it (select it and choose Publish).",
+        )
+    elif made:
+        messages.success(
+            request,
+            f"{len(made)} draft copies of “{event.title}” made, from "
+            f"{govuk_datetime(made[0].starts_at)} to {govuk_datetime(made[-1].starts_at)}. "
+            "Check them, then publish them (select them and choose Publish).",
+        )
+    if already:
+        said = ALREADY_MADE_SOME if made else ALREADY_MADE_ALL
+        messages.warning(request, format_html("{} {}.", said, _links_to(already)))
+
+
+def _links_to(events: list[Event]):
+    """Each event's start, linked to its page in the admin."""
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        (
+            (reverse("admin:events_event_change", args=[event.pk]), govuk_datetime(event.starts_at))
+            for event in events
+        ),
     )
 
 

@@ -4,6 +4,7 @@ phones in, and check people in at the door (with walk-ins)."""
 
 import hashlib
 import re
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -72,6 +73,15 @@ class MessageAudience:
 # Duplicating and publishing ------------------------------------------------
 
 
+@dataclass(frozen=True)
+class CopyOutcome:
+    """A duplicated event, and whether this call made it (False: the same
+    copy was made before, e.g. by the same form sent twice)."""
+
+    copy: Event
+    created: bool
+
+
 def duplicate_event(
     event: Event,
     *,
@@ -79,14 +89,23 @@ def duplicate_event(
     ends_at: datetime,
     title: str | None = None,
     now: datetime | None = None,
-) -> Event:
+) -> CopyOutcome:
     """Copy an event to a new date as a draft: every field and role, never
     its registrations. Registration opening and closing times move with the
     start. Writes one Event (with a new unique slug) and its roles; no email.
+    Once only: when a copy of this event with the same title and start is
+    there already (and not cancelled), returns it, created=False. Locks the
+    source event's row, so two requests at once make one copy.
     Raises ValidationError for an end before the start or a start in the past."""
     _check_new_date(starts_at=starts_at, ends_at=ends_at, now=now or timezone.now())
+    title = (title or event.title).strip()
     with transaction.atomic():
-        return _copy_event(event, starts_at=starts_at, ends_at=ends_at, title=title)
+        source = lock_event(event.pk)
+        existing = _copies_made(source, title=title, starts=[starts_at]).first()
+        if existing is not None:
+            return CopyOutcome(existing, created=False)
+        copy = _copy_event(source, starts_at=starts_at, ends_at=ends_at, title=title)
+    return CopyOutcome(copy, created=True)
 
 
 SERIES_MAX = 26
@@ -95,19 +114,49 @@ SERIES_TOO_LONG = f"A series can have at most {SERIES_MAX} events. Schedule the 
 SERIES_SAME_DATE_TWICE = "Two events in the series start at the same time. Choose different dates."
 
 
+@dataclass(frozen=True)
+class SeriesOutcome:
+    """The copies a series call made, and those it found made already, each
+    in date order."""
+
+    made: list[Event]
+    already_made: list[Event]
+
+
 def schedule_series(
     event: Event,
     *,
     dates: list[tuple[datetime, datetime]],
     now: datetime | None = None,
-) -> list[Event]:
+) -> SeriesOutcome:
     """Copy an event to each (start, end) in `dates` as drafts, all or none.
 
     Each copy is what duplicate_event makes: its own slug, roles and
     reminder schedule, no registrations, no email; publishing it later
-    queues its own alert run. Writes len(dates) Events in one transaction.
+    queues its own alert run. Once only, as duplicate_event: a date with a
+    copy of this event (same title and start, not cancelled) is skipped and
+    that copy returned in `already_made`, so the confirmation sent twice
+    makes the series once. Locks the source event's row; writes the missing
+    Events in one transaction.
     Raises ValidationError (SERIES_* or duplicate_event's) before writing."""
-    now = now or timezone.now()
+    _check_series(dates, now=now or timezone.now())
+    with transaction.atomic():
+        source = lock_event(event.pk)
+        found = {
+            copy.starts_at: copy
+            for copy in _copies_made(
+                source, title=source.title.strip(), starts=[start for start, _ in dates]
+            )
+        }
+        made = [
+            _copy_event(source, starts_at=starts_at, ends_at=ends_at)
+            for starts_at, ends_at in sorted(dates)
+            if starts_at not in found
+        ]
+    return SeriesOutcome(made=made, already_made=list(found.values()))
+
+
+def _check_series(dates: list[tuple[datetime, datetime]], *, now: datetime) -> None:
     if not dates:
         raise ValidationError(SERIES_EMPTY, code="empty")
     if len(dates) > SERIES_MAX:
@@ -116,11 +165,16 @@ def schedule_series(
         raise ValidationError(SERIES_SAME_DATE_TWICE, code="same_date")
     for starts_at, ends_at in dates:
         _check_new_date(starts_at=starts_at, ends_at=ends_at, now=now)
-    with transaction.atomic():
-        return [
-            _copy_event(event, starts_at=starts_at, ends_at=ends_at)
-            for starts_at, ends_at in sorted(dates)
-        ]
+
+
+def _copies_made(source: Event, *, title: str, starts: list[datetime]):
+    """Copies of `source` already made with this title at these starts: a
+    cancelled one does not count (staff may make that date again)."""
+    return (
+        Event.objects.filter(copied_from=source, title=title, starts_at__in=starts)
+        .exclude(status=EventStatus.CANCELLED)
+        .order_by("starts_at", "pk")
+    )
 
 
 def _check_new_date(*, starts_at: datetime, ends_at: datetime, now: datetime) -> None:
@@ -141,6 +195,7 @@ def _copy_event(
         starts_at=starts_at,
         ends_at=ends_at,
         status=EventStatus.DRAFT,
+        copied_from=event,
     )
     for name in ("registration_opens_at", "registration_closes_at"):
         value = getattr(event, name)

@@ -1,14 +1,16 @@
-"""Registration under a rush, on the real PostgreSQL: many connections at
-once, each in its own thread, all released together."""
+"""Registration (and staff copying an event) under a rush, on the real
+PostgreSQL: many connections at once, each in its own thread, all released
+together."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from emails.models import OutgoingEmail
 from events import services
-from events.models import Registration, RegistrationStatus
+from events.models import Event, Registration, RegistrationStatus
 from tests.conftest import requires_postgresql
 from tests.factories import EventFactory, RegistrationFactory, role
 from tests.support.registration import register
@@ -122,3 +124,42 @@ def test_places_given_back_at_once_promote_each_person_waiting_once():
     promotions = OutgoingEmail.objects.filter(kind="promoted_from_waiting_list")
     assert promotions.count() == 4
     assert len(set(promotions.values_list("to", flat=True))) == 4
+
+
+# Staff making copies: the same confirmation sent twice at once --------------
+
+
+def test_the_same_series_sent_at_once_makes_each_copy_once():
+    event = EventFactory(title="Insight evening")
+    first = event.starts_at + timedelta(days=7)
+    dates = [(first + timedelta(weeks=n), first + timedelta(weeks=n, hours=2)) for n in range(6)]
+    outcomes = []
+
+    errors = run_together(
+        [lambda: outcomes.append(services.schedule_series(event, dates=dates)) for _ in range(4)]
+    )
+
+    assert errors == []
+    copies = Event.objects.filter(copied_from=event)
+    assert sorted(copies.values_list("starts_at", flat=True)) == [start for start, _ in dates]
+    assert sorted(len(outcome.made) for outcome in outcomes) == [0, 0, 0, 6]
+    assert sorted(len(outcome.already_made) for outcome in outcomes) == [0, 6, 6, 6]
+
+
+def test_the_same_duplicate_sent_at_once_makes_one_copy():
+    event = EventFactory(title="Insight evening")
+    start = event.starts_at + timedelta(days=7)
+    outcomes = []
+
+    def duplicate():
+        outcome = services.duplicate_event(
+            event, starts_at=start, ends_at=start + timedelta(hours=2)
+        )
+        outcomes.append(outcome)
+
+    errors = run_together([duplicate for _ in range(4)])
+
+    assert errors == []
+    assert Event.objects.filter(copied_from=event).count() == 1
+    assert sorted(outcome.created for outcome in outcomes) == [False, False, False, True]
+    assert len({outcome.copy.pk for outcome in outcomes}) == 1

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from emails.models import OutgoingEmail
 from events import services
-from events.models import EventStatus, Registration, RegistrationSource, RegistrationStatus
+from events.models import Event, EventStatus, Registration, RegistrationSource, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, role
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_duplicating_copies_everything_but_registrations_as_a_draft():
 
     copy = services.duplicate_event(
         event, starts_at=new_start, ends_at=new_start + timedelta(hours=2)
-    )
+    ).copy
 
     assert copy.pk != event.pk
     assert copy.status == EventStatus.DRAFT
@@ -54,11 +54,42 @@ def test_duplicating_copies_everything_but_registrations_as_a_draft():
 def test_duplicating_twice_to_the_same_day_gives_each_its_own_slug():
     event = EventFactory()
     start = event.starts_at + timedelta(days=7)
+    later = start + timedelta(hours=3)
 
     first = services.duplicate_event(event, starts_at=start, ends_at=start + timedelta(hours=1))
-    second = services.duplicate_event(event, starts_at=start, ends_at=start + timedelta(hours=1))
+    second = services.duplicate_event(event, starts_at=later, ends_at=later + timedelta(hours=1))
 
-    assert first.slug != second.slug
+    assert (first.created, second.created) == (True, True)
+    assert first.copy.slug != second.copy.slug
+
+
+def test_duplicating_twice_to_the_same_start_and_title_makes_one_copy():
+    event = EventFactory(title="Insight evening")
+    start = event.starts_at + timedelta(days=7)
+
+    first = services.duplicate_event(event, starts_at=start, ends_at=start + timedelta(hours=2))
+    second = services.duplicate_event(
+        event, starts_at=start, ends_at=start + timedelta(hours=2), title=" Insight evening "
+    )
+
+    assert (first.created, second.created) == (True, False)
+    assert second.copy == first.copy
+    assert first.copy.copied_from == event
+    assert Event.objects.filter(copied_from=event).count() == 1
+
+
+def test_a_copy_with_another_title_or_after_a_cancelled_one_is_made():
+    event = EventFactory(title="Insight evening")
+    start = event.starts_at + timedelta(days=7)
+    end = start + timedelta(hours=2)
+    first = services.duplicate_event(event, starts_at=start, ends_at=end).copy
+
+    women = services.duplicate_event(event, starts_at=start, ends_at=end, title="For women")
+    services.cancel_event(first, message="Moved.")
+    again = services.duplicate_event(event, starts_at=start, ends_at=end)
+
+    assert (women.created, again.created) == (True, True)
+    assert len({first.pk, women.copy.pk, again.copy.pk}) == 3
 
 
 def test_duplicating_into_the_past_is_refused():

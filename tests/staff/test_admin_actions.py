@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from emails.models import OutgoingEmail
 from events.models import Event, EventStatus, Registration, RegistrationStatus
+from staff.views import ALREADY_MADE_ONE
 from tests.factories import EventFactory, RegistrationFactory
 
 pytestmark = pytest.mark.django_db
@@ -163,6 +164,23 @@ def test_duplicating_asks_for_the_new_date_and_makes_a_draft_copy(wd_client, ful
     assert timezone.localtime(copy.starts_at).hour == 19
     assert timezone.localtime(copy.starts_at).date() == new_day
     assert OutgoingEmail.objects.count() == 0
+
+
+def test_duplicate_sent_twice_makes_one_copy_and_says_so(wd_client, full_event):
+    url = reverse("admin:events_event_duplicate", args=[full_event.pk])
+    new_day = (timezone.localtime(full_event.starts_at) + timedelta(days=28)).date()
+    form = {"title": "Second date", "day": new_day.isoformat(), "start": "19:00", "end": "21:00"}
+
+    first = wd_client.post(url, form, follow=True)
+    again = wd_client.post(url, form, follow=True)
+
+    copy = Event.objects.get(title="Second date")
+    assert Event.objects.filter(copied_from=full_event).count() == 1
+    assert first.redirect_chain == again.redirect_chain
+    assert again.redirect_chain[-1][0] == reverse("admin:events_event_change", args=[copy.pk])
+    page = again.content.decode()
+    assert ALREADY_MADE_ONE in page
+    assert "is a draft copy" not in page
 
 
 def test_duplicating_into_the_past_shows_an_error_at_the_date(wd_client, full_event):
