@@ -159,23 +159,32 @@ def derivable_cells(
     POOLED is the totals over the rows. `pooled` None: no totals are shown
     (an event's own report). Every row's total is known."""
     arcs = _arcs(rows, pooled)
+    # Nothing shown of the totals: nothing there to protect.
+    protected = [arc for arc in arcs if pooled is not None or arc.cell[0] != POOLED]
+    movable = _movable(arcs, protected)
+    return [arc.cell for arc in protected if arc.cell not in movable]
+
+
+def _movable(arcs: Sequence[_Arc], protected: Sequence[_Arc]) -> set:
+    """The cells of `protected` (arcs of `arcs`) whose flow can change: a
+    cycle through the arc in the residual network, one way or the other."""
     residual = defaultdict(list)
     for number, arc in enumerate(arcs):
         if arc.high is None or arc.flow < arc.high:
             residual[arc.tail].append((arc.head, number))
         if arc.flow > arc.low:
             residual[arc.head].append((arc.tail, number))
-    found = []
-    for number, arc in enumerate(arcs):
-        if arc.cell[0] == POOLED and pooled is None:
-            continue  # nothing shown, nothing to protect
+    numbers = {id(arc): number for number, arc in enumerate(arcs)}
+    movable = set()
+    for arc in protected:
+        number = numbers[id(arc)]
         can_rise = (arc.high is None or arc.flow < arc.high) and _reaches(
             residual, arc.head, arc.tail, avoiding=number
         )
         can_fall = arc.flow > arc.low and _reaches(residual, arc.tail, arc.head, avoiding=number)
-        if not (can_rise or can_fall):
-            found.append(arc.cell)
-    return found
+        if can_rise or can_fall:
+            movable.add(arc.cell)
+    return movable
 
 
 def _reaches(residual, start, goal, *, avoiding: int) -> bool:
