@@ -184,8 +184,9 @@ def test_a_period_report_takes_the_same_queries_however_many_events(
         store_answers(event, 10 + day, sex="female", religion="none")
     close_answers(event)
 
-    # The events with their counts, the answers per event, one per question.
-    with django_assert_num_queries(2 + len(report.QUESTIONS)):
+    # The events with their counts, the answers per event, one per question
+    # (one for the ethnic group and background together).
+    with django_assert_num_queries(1 + len(report.QUESTIONS)):
         built = report.period_report("November 2026", date(2026, 11, 1), date(2026, 11, 30))
 
     assert len(built.counted) == events
@@ -245,11 +246,6 @@ def shown(built: report.Report) -> list[list[str]]:
     return [[line.display for line in found.lines] for found in built.tables]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Found by the staff-side hunt, not fixed: the Ethnic group and Ethnic background "
-    "tables are suppressed each on its own, but every background lies within its group.",
-)
 def test_a_group_hidden_in_one_table_cannot_be_worked_out_from_its_backgrounds_in_the_other():
     """30 answers: 12 White British, 3 White Irish, 15 Indian. The Ethnic
     group table shows White 15 and hides Asian (the other groups are "fewer
