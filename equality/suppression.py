@@ -17,6 +17,12 @@ the exact counts, the ranges the labels imply and the totals. The rules
 here hide more until nothing hidden is derivable, checked exactly by
 `derivable_cells`, not by rules of thumb.
 
+Two questions where one lies within the other (the Ethnic background
+within the Ethnic group) are checked together, as one table
+(`suppress_nested`, `derivable_nested`): nothing hidden in either can be
+worked out from both, for one event exactly, over a period with a check
+that may hide more than it must, never less (see that section).
+
 How the check works: the hidden counts of a table with known row totals
 and known, ranged or unknown column totals are the flows of a network
 (rows to answers to a sink), and the integer counts that fit are its
