@@ -27,7 +27,18 @@ from .models import (
     Sex,
     SexualOrientation,
 )
-from .suppression import MIN_ANSWERS, Shown, column_totals, suppress_pooled, suppress_row
+from .suppression import (
+    MIN_ANSWERS,
+    Nested,
+    Nesting,
+    Row,
+    Shown,
+    column_totals,
+    suppress_nested,
+    suppress_nested_pooled,
+    suppress_pooled,
+    suppress_row,
+)
 
 NOT_ANSWERED = ("", "Not answered")
 GROUP_ONLY = "group_only"
@@ -55,6 +66,19 @@ def _question(title, field_name, choices) -> Question:
     return Question(title, (field_name,), (*choices, NOT_ANSWERED))
 
 
+ETHNIC_GROUP = _question("Ethnic group", "ethnic_group", EthnicGroup.choices)
+ETHNIC_BACKGROUND = Question(
+    "Ethnic background",
+    ("ethnic_group", "ethnic_background"),
+    (
+        *EthnicBackground.choices,
+        (GROUP_ONLY, "Ethnic group given, background not given"),
+        (EthnicGroup.PREFER_NOT_TO_SAY, "Prefer not to say"),
+        NOT_ANSWERED,
+    ),
+    _background,
+)
+
 QUESTIONS = [
     _question("Sex", "sex", Sex.choices),
     _question(
@@ -63,22 +87,33 @@ QUESTIONS = [
         GenderIdentity.choices,
     ),
     _question("Age", "age_band", AgeBand.choices),
-    _question("Ethnic group", "ethnic_group", EthnicGroup.choices),
-    Question(
-        "Ethnic background",
-        ("ethnic_group", "ethnic_background"),
-        (
-            *EthnicBackground.choices,
-            (GROUP_ONLY, "Ethnic group given, background not given"),
-            (EthnicGroup.PREFER_NOT_TO_SAY, "Prefer not to say"),
-            NOT_ANSWERED,
-        ),
-        _background,
-    ),
+    ETHNIC_GROUP,
+    ETHNIC_BACKGROUND,
     _question("Disability (Equality Act 2010)", "disability", Disability.choices),
     _question("Sexual orientation", "sexual_orientation", SexualOrientation.choices),
     _question("Religion", "religion", Religion.choices),
 ]
+
+
+def _keys(question: Question) -> list[str]:
+    return [key for key, _ in question.categories]
+
+
+def _ethnic_nesting() -> Nesting:
+    """Each background within its group; "Prefer not to say" and "Not
+    answered" the same people in both tables; the groups that ask for a
+    background share the "background not given" bucket."""
+    groups = _keys(ETHNIC_GROUP)
+    group_of = {b: g for g in EthnicGroup for b in EthnicBackground.within(g)}
+    parent = [
+        None if key == GROUP_ONLY else groups.index(group_of.get(key, key))
+        for key in _keys(ETHNIC_BACKGROUND)
+    ]
+    sharing = [groups.index(group) for group in group_of.values()]
+    return Nesting(tuple(parent), tuple(sorted(set(sharing))))
+
+
+ETHNIC_NESTING = _ethnic_nesting()
 
 
 def percent(part: int, whole: int) -> int | None:
@@ -174,22 +209,63 @@ def build_report(title: str, events: QuerySet[Event]) -> Report:
     report = Report(title, reach, still_open=still_open)
     if not report.counted:
         return report
-    tables = [_table(question, report) for question in QUESTIONS]
-    return Report(title, reach, tables, still_open=still_open)
+    return Report(title, reach, _tables(report), still_open=still_open)
 
 
-def _table(question: Question, report: Report) -> Table:
-    counted = report.counted
-    counts = queries.answer_counts((reach.event.pk for reach in counted), list(question.fields))
-    keys = [key for key, _ in question.categories]
+def _tables(report: Report) -> list[Table]:
+    events = [reach.event.pk for reach in report.counted]
+    suppressed: dict[str, tuple[list[Row], tuple[Shown, ...]]] = {}
+    for question in QUESTIONS:
+        if question.title in suppressed:
+            continue
+        if question in (ETHNIC_GROUP, ETHNIC_BACKGROUND):
+            # Every background lies within a group: the two are checked together.
+            suppressed |= _ethnicity(events)
+        else:
+            suppressed[question.title] = _suppressed(question, events)
+    return [_table(question, *suppressed[question.title], report) for question in QUESTIONS]
+
+
+def _suppressed(question: Question, events: list[int]) -> tuple[list[Row], tuple[Shown, ...]]:
+    counts = queries.answer_counts(events, list(question.fields))
     rows = []
-    for reach in counted:
-        per_category = dict.fromkeys(keys, 0)
-        for values, number in counts[reach.event.pk].items():
+    for event in events:
+        per_category = dict.fromkeys(_keys(question), 0)
+        for values, number in counts[event].items():
             per_category[question.category_of(values)] += number
         rows.append(suppress_row(per_category.values()))
     # One event: its own row, exactly as its own report shows it.
-    shown = rows[0].shown if len(rows) == 1 else suppress_pooled(rows)
+    return rows, rows[0].shown if len(rows) == 1 else suppress_pooled(rows)
+
+
+def _ethnicity(events: list[int]) -> dict[str, tuple[list[Row], tuple[Shown, ...]]]:
+    counts = queries.answer_counts(events, list(ETHNIC_BACKGROUND.fields))
+    nested = [_ethnic_rows(counts[event]) for event in events]
+    if len(nested) == 1:
+        pooled = nested[0].broad.shown, nested[0].detailed.shown
+    else:
+        pooled = suppress_nested_pooled(nested, ETHNIC_NESTING)
+    return {
+        ETHNIC_GROUP.title: ([event.broad for event in nested], pooled[0]),
+        ETHNIC_BACKGROUND.title: ([event.detailed for event in nested], pooled[1]),
+    }
+
+
+def _ethnic_rows(counts) -> Nested:
+    """One event's counts by group and by background, and how many of each
+    group gave no background (the check needs it; it is never shown)."""
+    groups = dict.fromkeys(_keys(ETHNIC_GROUP), 0)
+    backgrounds = dict.fromkeys(_keys(ETHNIC_BACKGROUND), 0)
+    shared = dict.fromkeys(groups, 0)
+    for (group, background), number in counts.items():
+        groups[group] += number
+        backgrounds[_background((group, background))] += number
+        if _background((group, background)) == GROUP_ONLY:
+            shared[group] += number
+    return suppress_nested(groups.values(), backgrounds.values(), shared.values(), ETHNIC_NESTING)
+
+
+def _table(question: Question, rows: list[Row], shown: tuple[Shown, ...], report: Report) -> Table:
     lines = []
     for (_, label), total, state in zip(
         question.categories, column_totals(rows), shown, strict=True

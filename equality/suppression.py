@@ -17,6 +17,12 @@ the exact counts, the ranges the labels imply and the totals. The rules
 here hide more until nothing hidden is derivable, checked exactly by
 `derivable_cells`, not by rules of thumb.
 
+Two questions where one lies within the other (the Ethnic background
+within the Ethnic group) are checked together, as one table
+(`suppress_nested`, `derivable_nested`): nothing hidden in either can be
+worked out from both, for one event exactly, over a period with a check
+that may hide more than it must, never less (see that section).
+
 How the check works: the hidden counts of a table with known row totals
 and known, ranged or unknown column totals are the flows of a network
 (rows to answers to a sink), and the integer counts that fit are its
@@ -159,23 +165,32 @@ def derivable_cells(
     POOLED is the totals over the rows. `pooled` None: no totals are shown
     (an event's own report). Every row's total is known."""
     arcs = _arcs(rows, pooled)
+    # Nothing shown of the totals: nothing there to protect.
+    protected = [arc for arc in arcs if pooled is not None or arc.cell[0] != POOLED]
+    movable = _movable(arcs, protected)
+    return [arc.cell for arc in protected if arc.cell not in movable]
+
+
+def _movable(arcs: Sequence[_Arc], protected: Sequence[_Arc]) -> set:
+    """The cells of `protected` (arcs of `arcs`) whose flow can change: a
+    cycle through the arc in the residual network, one way or the other."""
     residual = defaultdict(list)
     for number, arc in enumerate(arcs):
         if arc.high is None or arc.flow < arc.high:
             residual[arc.tail].append((arc.head, number))
         if arc.flow > arc.low:
             residual[arc.head].append((arc.tail, number))
-    found = []
-    for number, arc in enumerate(arcs):
-        if arc.cell[0] == POOLED and pooled is None:
-            continue  # nothing shown, nothing to protect
+    numbers = {id(arc): number for number, arc in enumerate(arcs)}
+    movable = set()
+    for arc in protected:
+        number = numbers[id(arc)]
         can_rise = (arc.high is None or arc.flow < arc.high) and _reaches(
             residual, arc.head, arc.tail, avoiding=number
         )
         can_fall = arc.flow > arc.low and _reaches(residual, arc.tail, arc.head, avoiding=number)
-        if not (can_rise or can_fall):
-            found.append(arc.cell)
-    return found
+        if can_rise or can_fall:
+            movable.add(arc.cell)
+    return movable
 
 
 def _reaches(residual, start, goal, *, avoiding: int) -> bool:
@@ -190,3 +205,250 @@ def _reaches(residual, start, goal, *, avoiding: int) -> bool:
             seen.add(neighbour)
             queue.append(neighbour)
     return False
+
+
+# Two questions, one within the other -----------------------------------------
+#
+# Every Ethnic background lies within an Ethnic group, so the two tables
+# are checked as one network: an event's total to its groups (the group
+# counts) to the backgrounds within them (the background counts), with the
+# people who gave a group but no background flowing from their group into
+# one bucket that all the groups share. For one event this is exact.
+#
+# Over a period it cannot be: the bucket's people keep their group in the
+# totals over the events, which no network can follow once they are pooled
+# in one bucket per event. So the check there gives the reader more than
+# they have: in one network, every event's and total's counts, but only one
+# group's share of each bucket can change (the others are taken as known);
+# in another, one event's counts, the rest of the period taken as known. A
+# count is protected when one of them can change it. Knowing more, the
+# reader of a network can work out more, never less, so this may hide a
+# count more than it needs to, never one less.
+
+# A count as the check sees it: its value and what the reader knows of it.
+Known = tuple[int, int, int | None]
+
+BROAD, DETAILED = 0, 1  # the tables in a cell (table, row, column)
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """How the answers to a detailed question lie within those to a broad
+    one, as the Ethnic background within the Ethnic group. `parent[d]` is
+    the broad column that detailed column d lies within, or None for the
+    bucket shared by the broad columns in `sharing` ("Ethnic group given,
+    background not given"). A broad answer with no detailed question
+    ("Prefer not to say", "Not answered") is its own column's parent."""
+
+    parent: tuple[int | None, ...]
+    sharing: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Nested:
+    """One event's answers to both questions, as its report shows them.
+    `shared[b]` is how many of broad column b are in the shared bucket: the
+    check needs it, the report never shows it."""
+
+    broad: Row
+    detailed: Row
+    shared: tuple[int, ...]
+
+
+def suppress_nested(broad, detailed, shared, nesting: Nesting) -> Nested:
+    """One event's answers to both questions: each suppressed on its own
+    (suppress_row), then more hidden, in either, until nothing hidden in
+    either can be worked out from both together."""
+    event = Nested(suppress_row(broad), suppress_row(detailed), tuple(shared))
+    _check_adds_up(event, nesting)
+    width = len(event.broad.counts)
+    shown = [*event.broad.shown, *event.detailed.shown]
+    counts = (*event.broad.counts, *event.detailed.counts)
+    while found := derivable_nested([event], nesting, pooled=None):
+        involved = {table * width + column for table, _, column in found}
+        _hide_one_more(shown, counts, columns=range(len(counts)), involved=involved)
+        event = Nested(
+            Row(event.broad.counts, tuple(shown[:width])),
+            Row(event.detailed.counts, tuple(shown[width:])),
+            event.shared,
+        )
+    return event
+
+
+def suppress_nested_pooled(
+    events: Sequence[Nested], nesting: Nesting
+) -> tuple[tuple[Shown, ...], tuple[Shown, ...]]:
+    """The totals over several events for both questions, given each
+    event's rows as its own report shows them (suppress_nested): each
+    suppressed on its own (suppress_pooled), then more hidden until nothing
+    hidden, in the totals or the events' rows, can be worked out from
+    everything shown together."""
+    broad = [event.broad for event in events]
+    detailed = [event.detailed for event in events]
+    width = len(broad[0].counts)
+    shown = [*suppress_pooled(broad), *suppress_pooled(detailed)]
+    totals = (*column_totals(broad), *column_totals(detailed))
+    rows = [(*b.shown, *d.shown) for b, d in zip(broad, detailed, strict=True)]
+    # As in suppress_pooled: a total of counts all shown exactly hides nothing.
+    partly_hidden = [c for c in range(len(totals)) if any(r[c] != Shown.EXACT for r in rows)]
+    while found := derivable_nested(events, nesting, pooled=(shown[:width], shown[width:])):
+        involved = {table * width + column for table, _, column in found}
+        _hide_one_more(shown, totals, columns=partly_hidden, involved=involved)
+    return tuple(shown[:width]), tuple(shown[width:])
+
+
+def _check_adds_up(event: Nested, nesting: Nesting) -> None:
+    within = list(event.shared)
+    for column, count in enumerate(event.detailed.counts):
+        if nesting.parent[column] is not None:
+            within[nesting.parent[column]] += count
+    assert tuple(within) == event.broad.counts, "the detailed answers must lie within the broad"
+    assert sum(event.shared[b] for b in nesting.sharing) == sum(event.shared)
+    assert all(count >= 0 for count in event.shared)
+
+
+def derivable_nested(
+    events: Sequence[Nested], nesting: Nesting, *, pooled: tuple | None
+) -> list[tuple[int, int, int]]:
+    """The counts not shown exactly, in either table, that only one value
+    fits, as (BROAD or DETAILED, row, column); row POOLED is the totals
+    over the events, `pooled` how they are shown (broad, detailed) or None
+    when they are not (an event's own report)."""
+    protected = _not_exact(events, pooled)
+    known = [_event_known(event) for event in events]
+    if pooled is None:
+        arcs = _nested_arcs(known, nesting, totals=None, free=nesting.sharing)
+        movable = _movable(arcs, [arc for arc in arcs if arc.cell in protected])
+        return sorted(protected - movable)
+    totals = _totals_known(events, pooled)
+    movable = set()
+    for star in nesting.sharing:
+        arcs = _nested_arcs(known, nesting, totals=totals, free=(star,))
+        movable |= _movable(arcs, [arc for arc in arcs if arc.cell in protected - movable])
+    for index in range(len(events)):
+        movable |= _movable_alone(known, index, totals, nesting)
+    return sorted(protected - movable)
+
+
+def _not_exact(events: Sequence[Nested], pooled: tuple | None) -> set[tuple[int, int, int]]:
+    cells = set()
+    for index, event in enumerate(events):
+        for table, row in (BROAD, event.broad), (DETAILED, event.detailed):
+            cells |= {(table, index, c) for c, s in enumerate(row.shown) if s != Shown.EXACT}
+    for table, shown in enumerate(pooled or ()):
+        cells |= {(table, POOLED, c) for c, s in enumerate(shown) if s != Shown.EXACT}
+    return cells
+
+
+def _bounds(count: int, state: Shown, ceiling: int | None) -> Known:
+    """A count and what its label tells the reader of it."""
+    if state == Shown.EXACT:
+        return count, count, count
+    if state == Shown.FEWER_THAN_5:
+        return count, 0, FEWER_THAN - 1
+    if state == Shown.HIDDEN:
+        return count, FEWER_THAN, ceiling
+    return count, 0, ceiling
+
+
+def _event_known(event: Nested):
+    broad, detailed = event.broad, event.detailed
+    return (
+        [_bounds(c, s, broad.total) for c, s in zip(broad.counts, broad.shown, strict=True)],
+        [
+            _bounds(c, s, detailed.total)
+            for c, s in zip(detailed.counts, detailed.shown, strict=True)
+        ],
+        event.shared,
+    )
+
+
+def _totals_known(events: Sequence[Nested], pooled: tuple):
+    broad = column_totals([event.broad for event in events])
+    detailed = column_totals([event.detailed for event in events])
+    return (
+        [_bounds(c, s, None) for c, s in zip(broad, pooled[BROAD], strict=True)],
+        [_bounds(c, s, None) for c, s in zip(detailed, pooled[DETAILED], strict=True)],
+    )
+
+
+def _arc(tail, head, known: Known, held: int, cell) -> _Arc:
+    """An arc for a count of which `held` people are taken as known: they
+    flow nowhere in this network, so the arc carries only the rest."""
+    count, low, high = known
+    return _Arc(
+        tail, head, count - held, max(low - held, 0), None if high is None else high - held, cell
+    )
+
+
+def _nested_arcs(known, nesting: Nesting, *, totals, free: Sequence[int]) -> list[_Arc]:
+    """The network of the events' counts (and the totals over them, if
+    shown): each event's total flows to its broad answers, each broad answer
+    to the detailed answers within it, and its share of the bucket to the
+    event's bucket, if it is `free` to change; other shares are held."""
+    held = [[0 if b in free else shared[b] for b in range(len(shared))] for *_, shared in known]
+    arcs = []
+    for e, (broad, detailed, shared) in enumerate(known):
+        for b, count in enumerate(broad):
+            arcs.append(_arc(("event", e), ("group", e, b), count, held[e][b], (BROAD, e, b)))
+        for d, count in enumerate(detailed):
+            parent = nesting.parent[d]
+            tail = ("bucket", e) if parent is None else ("group", e, parent)
+            held_here = sum(held[e]) if parent is None else 0
+            head = ("answer", d) if totals else "sink"
+            arcs.append(_arc(tail, head, count, held_here, (DETAILED, e, d)))
+        for b in free:
+            arcs.append(_Arc(("group", e, b), ("bucket", e), shared[b], 0, None, None))
+    if totals:
+        arcs += _total_arcs(totals, nesting, held, free)
+    return arcs
+
+
+def _total_arcs(totals, nesting: Nesting, held, free: Sequence[int]) -> list[_Arc]:
+    """The totals: each detailed answer's flows on to the broad answer it
+    lies within, the bucket's to the one broad answer free to change."""
+    broad, detailed = totals
+    held_in = [sum(shares[b] for shares in held) for b in range(len(broad))]
+    arcs = []
+    for d, count in enumerate(detailed):
+        parent = nesting.parent[d]
+        head = ("total", free[0] if parent is None and free else parent)
+        held_here = sum(held_in) if parent is None else 0
+        arcs.append(_arc(("answer", d), head, count, held_here, (DETAILED, POOLED, d)))
+    for b, count in enumerate(broad):
+        arcs.append(_arc(("total", b), "sink", count, held_in[b], (BROAD, POOLED, b)))
+    return arcs
+
+
+def _movable_alone(known, index: int, totals, nesting: Nesting) -> set:
+    """The counts that can change with only event `index`'s: its own and
+    the totals, each narrowed to what the total shown less the other
+    events' counts leaves it."""
+    broad, detailed, shared = known[index]
+    narrowed = (
+        [
+            _narrow(count, total, _others(known, index, BROAD, c))
+            for c, (count, total) in enumerate(zip(broad, totals[BROAD], strict=True))
+        ],
+        [
+            _narrow(count, total, _others(known, index, DETAILED, c))
+            for c, (count, total) in enumerate(zip(detailed, totals[DETAILED], strict=True))
+        ],
+        shared,
+    )
+    arcs = _nested_arcs([narrowed], nesting, totals=None, free=nesting.sharing)
+    movable = _movable(arcs, [arc for arc in arcs if arc.cell is not None])
+    # The event's count and its total change together.
+    return {(t, row, c) for t, _, c in movable for row in (index, POOLED)}
+
+
+def _others(known, index: int, table: int, column: int) -> int:
+    return sum(event[table][column][0] for e, event in enumerate(known) if e != index)
+
+
+def _narrow(own: Known, total: Known, others: int) -> Known:
+    count, low, high = own
+    _, total_low, total_high = total
+    if total_high is not None:
+        high = total_high - others if high is None else min(high, total_high - others)
+    return count, max(low, total_low - others), high
