@@ -257,7 +257,11 @@ def _ethnic_rows(counts) -> Nested:
     groups = dict.fromkeys(_keys(ETHNIC_GROUP), 0)
     backgrounds = dict.fromkeys(_keys(ETHNIC_BACKGROUND), 0)
     shared = dict.fromkeys(groups, 0)
-    for (group, background), number in counts.items():
+    for (group, stored), number in counts.items():
+        # The form only offers a group's own backgrounds; one stored outside
+        # its group by any other way counts as not given, so the tables
+        # still add up (suppress_nested checks that they do).
+        background = stored if stored in EthnicBackground.within(group) else ""
         groups[group] += number
         backgrounds[_background((group, background))] += number
         if _background((group, background)) == GROUP_ONLY:

@@ -173,7 +173,9 @@ def derivable_cells(
 
 def _movable(arcs: Sequence[_Arc], protected: Sequence[_Arc]) -> set:
     """The cells of `protected` (arcs of `arcs`) whose flow can change: a
-    cycle through the arc in the residual network, one way or the other."""
+    cycle through the arc in the residual network, one way or the other.
+    Every cell on a cycle found can change along it too, so it is not
+    searched for again (this makes a period of a hundred events quick)."""
     residual = defaultdict(list)
     for number, arc in enumerate(arcs):
         if arc.high is None or arc.flow < arc.high:
@@ -183,28 +185,38 @@ def _movable(arcs: Sequence[_Arc], protected: Sequence[_Arc]) -> set:
     numbers = {id(arc): number for number, arc in enumerate(arcs)}
     movable = set()
     for arc in protected:
+        if arc.cell in movable:
+            continue
         number = numbers[id(arc)]
-        can_rise = (arc.high is None or arc.flow < arc.high) and _reaches(
-            residual, arc.head, arc.tail, avoiding=number
-        )
-        can_fall = arc.flow > arc.low and _reaches(residual, arc.tail, arc.head, avoiding=number)
-        if can_rise or can_fall:
-            movable.add(arc.cell)
+        cycle = None
+        if arc.high is None or arc.flow < arc.high:
+            cycle = _path(residual, arc.head, arc.tail, avoiding=number)
+        if cycle is None and arc.flow > arc.low:
+            cycle = _path(residual, arc.tail, arc.head, avoiding=number)
+        if cycle is not None:
+            movable |= {arcs[n].cell for n in (number, *cycle)}
+    movable.discard(None)
     return movable
 
 
-def _reaches(residual, start, goal, *, avoiding: int) -> bool:
-    seen, queue = {start}, deque([start])
+def _path(residual, start, goal, *, avoiding: int) -> list[int] | None:
+    """The arcs of a path from start to goal in the residual network that
+    does not use arc `avoiding`, or None when there is none."""
+    came_by, queue = {start: None}, deque([start])
     while queue:
         node = queue.popleft()
         for neighbour, number in residual[node]:
-            if number == avoiding or neighbour in seen:
+            if number == avoiding or neighbour in came_by:
                 continue
+            came_by[neighbour] = (node, number)
             if neighbour == goal:
-                return True
-            seen.add(neighbour)
+                path = []
+                while came_by[neighbour] is not None:
+                    neighbour, arc_number = came_by[neighbour]
+                    path.append(arc_number)
+                return path
             queue.append(neighbour)
-    return False
+    return None
 
 
 # Two questions, one within the other -----------------------------------------
@@ -291,7 +303,12 @@ def suppress_nested_pooled(
     rows = [(*b.shown, *d.shown) for b, d in zip(broad, detailed, strict=True)]
     # As in suppress_pooled: a total of counts all shown exactly hides nothing.
     partly_hidden = [c for c in range(len(totals)) if any(r[c] != Shown.EXACT for r in rows)]
-    while found := derivable_nested(events, nesting, pooled=(shown[:width], shown[width:])):
+    # Hiding more only widens what fits, so a count found movable stays so:
+    # each round checks only what no round before could move.
+    movable: set = set()
+    while found := derivable_nested(
+        events, nesting, pooled=(shown[:width], shown[width:]), movable=movable
+    ):
         involved = {table * width + column for table, _, column in found}
         _hide_one_more(shown, totals, columns=partly_hidden, involved=involved)
     return tuple(shown[:width]), tuple(shown[width:])
@@ -308,25 +325,38 @@ def _check_adds_up(event: Nested, nesting: Nesting) -> None:
 
 
 def derivable_nested(
-    events: Sequence[Nested], nesting: Nesting, *, pooled: tuple | None
+    events: Sequence[Nested],
+    nesting: Nesting,
+    *,
+    pooled: tuple | None,
+    movable: set | None = None,
 ) -> list[tuple[int, int, int]]:
     """The counts not shown exactly, in either table, that only one value
     fits, as (BROAD or DETAILED, row, column); row POOLED is the totals
     over the events, `pooled` how they are shown (broad, detailed) or None
-    when they are not (an event's own report)."""
+    when they are not (an event's own report). `movable`: cells already
+    known to take other values (they are not checked again); the cells
+    found so are added to it."""
+    movable = set() if movable is None else movable
     protected = _not_exact(events, pooled)
     known = [_event_known(event) for event in events]
     if pooled is None:
         arcs = _nested_arcs(known, nesting, totals=None, free=nesting.sharing)
-        movable = _movable(arcs, [arc for arc in arcs if arc.cell in protected])
+        movable |= _movable(arcs, [arc for arc in arcs if arc.cell in protected - movable])
         return sorted(protected - movable)
     totals = _totals_known(events, pooled)
-    movable = set()
-    for star in nesting.sharing:
-        arcs = _nested_arcs(known, nesting, totals=totals, free=(star,))
-        movable |= _movable(arcs, [arc for arc in arcs if arc.cell in protected - movable])
+    # The small networks of one event each first: what they move, the
+    # large ones of the whole period need not search for.
     for index in range(len(events)):
-        movable |= _movable_alone(known, index, totals, nesting)
+        # Each event's check moves its own counts and the totals, nothing else.
+        if any(row in (index, POOLED) for _, row, _ in protected - movable):
+            movable |= _movable_alone(known, index, totals, nesting)
+    for star in nesting.sharing:
+        unknown = protected - movable
+        if not unknown:
+            break
+        arcs = _nested_arcs(known, nesting, totals=totals, free=(star,))
+        movable |= _movable(arcs, [arc for arc in arcs if arc.cell in unknown])
     return sorted(protected - movable)
 
 

@@ -339,3 +339,18 @@ def test_a_background_hidden_cannot_be_worked_out_from_its_group_and_its_sibling
 
 def tables(built: report.Report) -> dict[str, list[report.Line]]:
     return {found.question.title: found.lines for found in built.tables}
+
+
+def test_a_background_stored_outside_its_group_counts_as_not_given_rather_than_failing():
+    """The form only offers a group's own backgrounds; an answer written any
+    other way must not stop the report (the two ethnicity tables are
+    checked together, and must add up)."""
+    event = EventFactory()
+    store_answers(event, 12, ethnic_group="white", ethnic_background="white_british")
+    store_answers(event, 6, ethnic_group="white", ethnic_background="asian_indian")
+    close_answers(event)
+
+    built = report.event_report(event)
+
+    assert built.answers == 18
+    assert table(built, "Ethnic background")["Indian"] == "fewer than 5"
