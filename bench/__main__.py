@@ -33,11 +33,11 @@ def _setup_django(env: dict) -> None:
     prepare.seed()
 
 
-SECTIONS = ("pages", "timing", "changelist", "mail", "lanes", "fanout")
+SECTIONS = ("pages", "timing", "equality", "changelist", "mail", "lanes", "fanout")
 
 
 def measure(folder: Path, sections: tuple[str, ...] = SECTIONS) -> tuple[list[Row], dict]:
-    from . import changelist, fanout, lanes, mail, pages, spike, timing
+    from . import changelist, equality, fanout, lanes, mail, pages, spike, timing
 
     port = processes.free_port()
     env = prepare.environment(port=port, static_root=folder / "static")
@@ -57,6 +57,9 @@ def measure(folder: Path, sections: tuple[str, ...] = SECTIONS) -> tuple[list[Ro
     if "timing" in sections:
         step("3b. Known against new addresses on the public forms, in-process")
         rows += timing.timing_rows()
+    if "equality" in sections:
+        step("3c. Equality report for a busy quarter, in-process")
+        rows += equality.equality_rows()
     if "changelist" in sections:
         step("4. Admin event changelist with 10 and 1,000 events, wrk")
         started = time.monotonic()
