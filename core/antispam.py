@@ -35,6 +35,7 @@ TOO_MANY_ATTEMPTS = (
 )
 SEND_AGAIN = "Check your answers and send again"
 CLOCK_SKEW_SECONDS = 60
+FORM_KEY_SALT = "core.antispam.form-key"
 
 
 def rate_limited(request, *, group: str, rate: str, key: str | None = None) -> bool:
@@ -93,6 +94,15 @@ class HumanCheckForm(forms.Form):
         if age < settings.FORM_MIN_FILL_SECONDS and not start.second_look:
             return False
         return _bind_start(start.nonce, sender=sender)
+
+    def form_key(self) -> str:
+        """A keyed hash of the page's own random id: the same for the same
+        page sent twice (a double tap, a retry after a lost answer), another
+        for every page shown; "" when the form carries no start of ours."""
+        start = _read_start(self.cleaned_data.get("started") or "")
+        if start is None:
+            return ""
+        return salted_hmac(FORM_KEY_SALT, start.nonce, algorithm="sha256").hexdigest()
 
     def ask_to_send_again(self) -> None:
         """Say so in the error summary and give the page a fresh start

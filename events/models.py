@@ -297,6 +297,10 @@ class Registration(TimeStampedModel):
     email_key = models.CharField(
         max_length=254, help_text="The address case-folded: one active registration each."
     )
+    # A keyed hash of the registration page's own random id (core.antispam):
+    # that page sent again, even before its first answer came back (a double
+    # tap), is known as the browser that made this registration.
+    form_key = models.CharField(max_length=64, blank=True, default="", editable=False)
     phone = models.CharField(max_length=30, blank=True)
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="registrations")
     access_needs = models.TextField(blank=True)

@@ -30,6 +30,7 @@ def anonymise_registrations(registrations: QuerySet[Registration]) -> int:
         email_key=Concat(Value("erased:"), Cast("pk", CharField())),
         phone="",
         access_needs="",
+        form_key="",
     )
 
 

@@ -126,6 +126,7 @@ class RegisterView(EventPageMixin, PublicFormMixin, FormView):
                 role=data["role"],
                 access_needs=data["access_needs"],
                 heard_from=data["heard_from"],
+                form_key=form.form_key(),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -134,12 +135,13 @@ class RegisterView(EventPageMixin, PublicFormMixin, FormView):
         # Only a new registration is remembered for the optional follow-up
         # questions (equality monitoring): a repeat, perhaps by a stranger,
         # sees the same page but answers nothing on anyone's behalf. A
-        # repeat from the browser whose receipt already names this very
-        # registration (a double tap, whose last answer the browser keeps)
-        # keeps it: that browser made it, and learns nothing new.
+        # repeat from the browser that made it keeps it, as the browser
+        # keeps only the last answer: the same page sent again (a double
+        # tap, before the first answer came back), or a browser whose
+        # receipt already names it. It learns nothing new.
         held = receipt.read(self.request).registration_id
         registration_id = outcome.registration.pk
-        if not outcome.created and held != registration_id:
+        if not (outcome.created or outcome.same_form or held == registration_id):
             registration_id = None
         receipt.give(response, email=data["email"], registration_id=registration_id)
         return response

@@ -55,6 +55,8 @@ REFUSALS = {
 class RegistrationOutcome:
     registration: Registration
     created: bool
+    # A repeat from the very page that made the registration (its form key).
+    same_form: bool = False
 
 
 def register_candidate(
@@ -67,6 +69,7 @@ def register_candidate(
     heard_from: str,
     phone: str = "",
     access_needs: str = "",
+    form_key: str = "",
     now: datetime | None = None,
 ) -> RegistrationOutcome:
     """Confirm a place, or join the waiting list when the event is full.
@@ -82,6 +85,8 @@ def register_candidate(
     with one of the REFUSALS messages when the event takes no registrations,
     or at the name fields when a name is not one (core.names), before
     looking anything up, so a known and an unknown address are refused alike.
+    `form_key` (the page's, core.antispam) is kept with a new registration;
+    a repeat sent with the same one comes back with same_form True.
     """
     check_names(first_name=first_name, last_name=last_name)
     now = now or timezone.now()
@@ -99,6 +104,7 @@ def register_candidate(
         heard_from=heard_from,
         privacy_accepted_at=now,
         reference=tokens.new_reference(),
+        form_key=form_key,
     )
     token = tokens.new_token()
     with transaction.atomic():
@@ -114,6 +120,7 @@ def register_candidate(
             reference=registration.reference,
             quiet_since=now - RESEND_QUIET_PERIOD,
             resend_suffix=_resend_suffix(now),
+            form_key=form_key,
         )
         if check.reference_taken:  # about one in 700 million
             registration.reference = _unused_reference()
@@ -146,7 +153,7 @@ def register_candidate(
             )
         else:
             _queue_dropped(existing, token=token)
-    return RegistrationOutcome(existing, created=False)
+    return RegistrationOutcome(existing, created=False, same_form=check.same_form)
 
 
 def _resend_suffix(now: datetime) -> str:

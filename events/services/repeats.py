@@ -33,6 +33,7 @@ class AddressCheck:
     email: str | None
     may_resend: bool
     position: int | None
+    same_form: bool
 
 
 # One round trip, the same for a new and a known address. It is sent after
@@ -50,19 +51,27 @@ _CHECK = """
         CASE WHEN r.status = %s THEN (
             SELECT count(*) FROM {registration} w
             WHERE w.event_id = r.event_id AND w.status = %s AND w.id <= r.id
-        ) END
+        ) END,
+        %s <> '' AND r.form_key = %s
     FROM (SELECT 1 AS one) AS one
     LEFT JOIN {registration} r ON r.event_id = %s AND r.email_key = %s AND r.status IN (%s, %s)
 """
 
 
 def check_address(
-    event_id: int, *, email_key: str, reference: str, quiet_since: datetime, resend_suffix: str
+    event_id: int,
+    *,
+    email_key: str,
+    reference: str,
+    quiet_since: datetime,
+    resend_suffix: str,
+    form_key: str = "",
 ) -> AddressCheck:
     """Whether the new reference is taken, and the address's active
     registration for the event, if any, with whether its link may be sent
     again (registered before `quiet_since`, no resend with `resend_suffix`
-    yet). Call holding the event row lock."""
+    yet) and whether `form_key`'s page made it. Call holding the event row
+    lock."""
     sql = _CHECK.format(
         registration=Registration._meta.db_table, email=OutgoingEmail._meta.db_table
     )
@@ -70,13 +79,15 @@ def check_address(
     params = [
         reference,
         connection.ops.adapt_datetimefield_value(quiet_since),
-        *["registration_link_resent:", resend_suffix, waiting, waiting],
+        *["registration_link_resent:", resend_suffix, waiting, waiting, form_key, form_key],
         *[event_id, email_key, *ACTIVE_STATUSES],
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        reference_taken, existing, email, may_resend, position = cursor.fetchone()
-    return AddressCheck(bool(reference_taken), existing, email, bool(may_resend), position)
+        reference_taken, existing, email, may_resend, position, same_form = cursor.fetchone()
+    return AddressCheck(
+        bool(reference_taken), existing, email, bool(may_resend), position, bool(same_form)
+    )
 
 
 def insert_unless_registered(registration: Registration) -> bool:

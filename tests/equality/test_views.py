@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from core.antispam import new_start
 from equality.forms import (
     CHOOSE_FROM_THE_LIST,
     GROUPS_WITH_BACKGROUNDS,
@@ -17,10 +18,11 @@ from equality.forms import (
 )
 from equality.models import AnsweredMark, PendingResponse, answered_fingerprints
 from equality.services import ANSWER_GRACE
+from events import receipt
 from events.models import Event, Registration
 from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent
-from tests.support.registration import receipt_of, send_registration_form
+from tests.support.registration import form_data, receipt_of, register_url, send_registration_form
 
 from .support import FIRST_PAGE, FOLLOW_UPS, answer
 
@@ -155,6 +157,31 @@ def test_a_double_submitted_registration_form_still_answers_for_the_registration
     assert response["Location"] == "/equality-questions/thank-you/"
     assert PendingResponse.objects.count() == 1
     assert AnsweredMark.objects.get().pk == answered_fingerprints(Registration.objects.get().pk)[0]
+
+
+def test_a_double_tap_sent_before_the_first_answer_came_back_still_answers_for_it(client, event):
+    page = {**form_data(), "started": new_start(), "website": ""}
+    client.post(register_url(event), page)
+    # The second tap left before the first answer (and its receipt) came back.
+    client.cookies.pop(receipt.cookie_name())
+    client.post(register_url(event), page)
+
+    response = answer(client, QUESTIONS)
+
+    assert response["Location"] == "/equality-questions/thank-you/"
+    assert PendingResponse.objects.count() == 1
+
+
+def test_another_page_sent_for_an_address_just_registered_answers_for_nobody(event):
+    from django.test import Client
+
+    candidate, stranger = Client(), Client()
+    candidate.post(register_url(event), {**form_data(), "started": new_start(), "website": ""})
+    stranger.post(register_url(event), {**form_data(), "started": new_start(), "website": ""})
+
+    assert receipt_of(candidate).registration_id == Registration.objects.get().pk
+    assert receipt_of(stranger).registration_id is None
+    assert receipt_of(stranger).email == "sam@example.com"
 
 
 def test_the_questions_and_the_thanks_are_identical_for_a_new_and_a_repeat_registration(event):
