@@ -77,6 +77,20 @@ def forget_registration(request, response) -> None:
         give(response, email=receipt.email, registration_id=None)
 
 
+def forget_if_about(request, response, registration) -> None:
+    """A registration cancelled or given back: the browser's receipt goes
+    when it is about that registration (names it, or names none and holds
+    its address), so a shared computer keeps nothing of it. A receipt about
+    another (another event's, just made in this browser) stays."""
+    held = read(request)
+    names_it = held.registration_id == registration.pk
+    holds_its_address = held.registration_id is None and (
+        (held.email or "").strip().casefold() == registration.email_key
+    )
+    if names_it or holds_its_address:
+        response.delete_cookie(cookie_name(), samesite="Lax")
+
+
 def _pack(email: str, registration_id: int | None) -> bytes:
     address = email.encode("utf-8")
     if len(address) > _EMAIL_BYTES:

@@ -1,5 +1,3 @@
-import contextlib
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import prefetch_related_objects
@@ -174,6 +172,7 @@ class RegistrationMixin:
             # Cancelling and giving a place back end when the event starts
             # (or is cancelled): the page offers neither after that.
             still_to_come=queries.is_still_to_come(self.registration.event),
+            evening_over=not queries.is_under_way_or_to_come(self.registration.event),
         )
         return context
 
@@ -233,20 +232,20 @@ class CancelRegistrationView(RegistrationMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         was_waiting = self.registration.status == RegistrationStatus.WAITING
+        response = redirect("events:manage", token=kwargs["token"])
         try:
             services.cancel_registration(self.registration)
         except ValidationError as error:
             messages.info(request, error.messages[0])
-        else:
-            done = (
-                "You have left the waiting list."
-                if was_waiting
-                else "Your registration has been cancelled."
-            )
-            messages.success(request, f"{done} We have sent you an email.")
-        response = redirect("events:manage", token=kwargs["token"])
+            return response
+        done = (
+            "You have left the waiting list."
+            if was_waiting
+            else "Your registration has been cancelled."
+        )
+        messages.success(request, f"{done} We have sent you an email.")
         # The browser's receipt (the address, the registration) goes too.
-        response.delete_cookie(receipt.cookie_name(), samesite="Lax")
+        receipt.forget_if_about(request, response, self.registration)
         return response
 
 
@@ -280,11 +279,13 @@ class GiveBackView(RegistrationMixin, TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
+        response = redirect("events:give_back", token=kwargs["token"])
         # A refusal needs no message: the page, read again, says why
         # (the event started or was cancelled, or it is done already).
-        with contextlib.suppress(ValidationError):
+        try:
             services.release_place(self.registration)
-        response = redirect("events:give_back", token=kwargs["token"])
+        except ValidationError:
+            return response
         # A release is a cancellation: the browser's receipt goes, as there.
-        response.delete_cookie(receipt.cookie_name(), samesite="Lax")
+        receipt.forget_if_about(request, response, self.registration)
         return response

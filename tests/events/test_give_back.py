@@ -178,6 +178,22 @@ def test_giving_the_place_back_drops_the_browsers_receipt_as_cancelling_does(cli
     assert response.cookies[receipt.cookie_name()]["max-age"] == 0
 
 
+def test_giving_a_place_back_keeps_the_receipt_of_another_registration(client, full_event):
+    """Registered for another evening just now in this browser, then gave
+    this place back from an older email: that evening's questions stay."""
+    _, holder, _, _ = full_event
+    path = give_back_path(latest("registration_confirmed", "ada@example.com"))
+    other = RegistrationFactory(email="ada@example.com", email_key="ada@example.com")
+    hold_receipt(client, email="ada@example.com", registration_id=other.pk)
+
+    response = client.post(path)
+
+    holder.refresh_from_db()
+    assert holder.status == RegistrationStatus.CANCELLED
+    assert receipt.cookie_name() not in response.cookies
+    assert receipt_of(client).registration_id == other.pk
+
+
 def test_pressing_again_promotes_nobody_else_and_says_it_is_done(client, full_event):
     _, _, _, second = full_event
     path = give_back_path(latest("registration_confirmed", "ada@example.com"))

@@ -709,6 +709,8 @@ def test_after_the_event_the_link_offers_no_cancelling_and_a_forged_post_changes
     assert "give my place to someone else" not in page
     assert "Are you sure" not in confirm
     assert "too late to cancel" in confirm
+    assert "has ended" in confirm
+    assert "cancel and register again" not in page
     assert services.TOO_LATE_TO_CANCEL in response.content.decode()
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.CONFIRMED
@@ -755,6 +757,21 @@ def test_tampered_or_truncated_links_are_a_404_page(client, event, tamper):
     assert "Page not found" in response.content.decode()
     assert cancel.status_code == 404
     assert Registration.objects.get().status == RegistrationStatus.CONFIRMED
+
+
+def test_a_refused_cancel_keeps_the_browsers_receipt(client, event):
+    registration, token = registered(client, event)
+    Event.objects.filter(pk=event.pk).update(
+        starts_at=timezone.now() - timedelta(minutes=10),
+        ends_at=timezone.now() + timedelta(hours=2),
+    )
+
+    confirm = client.get(f"/registration/{token}/cancel/").content.decode()
+    response = client.post(f"/registration/{token}/cancel/")
+
+    assert "you do not need to do anything" in confirm
+    assert receipt.cookie_name() not in response.cookies
+    assert receipt_of(client).registration_id == registration.pk
 
 
 def test_tokens_are_stored_only_as_hashes(client, event):
