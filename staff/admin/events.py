@@ -2,6 +2,8 @@
 query per row); every change goes through a service; anything that emails
 people or cannot be undone asks first, saying to how many people."""
 
+from collections import Counter
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
@@ -435,11 +437,12 @@ class RegistrationAdmin(
 
     @admin.action(description="Cancel selected registrations", permissions=["cancel"])
     def cancel_registrations(self, request, queryset):
-        cancelled = 0
+        cancelled, refused = 0, Counter()
         for registration in queryset.select_related("event"):
             try:
                 services.cancel_registration(registration)
-            except ValidationError:
+            except ValidationError as error:
+                refused[error.messages[0]] += 1
                 continue
             cancelled += 1
         self.message_user(
@@ -447,3 +450,11 @@ class RegistrationAdmin(
             f"{cancelled} registration{'s' if cancelled != 1 else ''} cancelled; "
             "each person is emailed and freed places go to the waiting list.",
         )
+        # The record of who was coming stays once the evening has started
+        # or was cancelled: say which were left, and why.
+        for reason, number in refused.items():
+            self.message_user(
+                request,
+                f"{number} not cancelled: {reason}",
+                messages.WARNING,
+            )

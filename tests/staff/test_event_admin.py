@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from emails.models import OutgoingEmail
+from events import services
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from tests.factories import EventFactory, RegistrationFactory, role
 
@@ -400,6 +401,23 @@ def test_registrations_are_read_only_and_cancelled_through_the_action(admin_clie
     assert 'name="first_name"' not in page.content.decode()
     assert Registration.objects.get(pk=confirmed.pk).status == RegistrationStatus.CANCELLED
     assert Registration.objects.get(pk=waiting.pk).status == RegistrationStatus.CONFIRMED
+
+
+def test_cancelling_registrations_says_which_were_left_and_why(admin_client):
+    upcoming = RegistrationFactory(event=EventFactory())
+    tonight = EventFactory(starts_at=timezone.now() - timedelta(minutes=30))
+    started = RegistrationFactory(event=tonight)
+
+    answer = admin_client.post(
+        reverse("admin:events_registration_changelist"),
+        {"action": "cancel_registrations", "_selected_action": [upcoming.pk, started.pk]},
+        follow=True,
+    )
+
+    page = answer.content.decode()
+    assert "1 registration cancelled" in page
+    assert f"1 not cancelled: {services.TOO_LATE_TO_CANCEL}" in page
+    assert Registration.objects.get(pk=started.pk).status == RegistrationStatus.CONFIRMED
 
 
 def test_the_event_form_keeps_internal_fields_from_staff(wd_client):
