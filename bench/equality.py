@@ -1,4 +1,4 @@
-"""Figure 8: the equality report for a busy quarter.
+"""Figure 5c (docs/benchmarks.md): the equality report for a busy quarter.
 
 The report suppresses small counts, and checks the Ethnic group and Ethnic
 background tables together, over the quarter's totals and every event's own

@@ -9,10 +9,16 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from emails.models import OutgoingEmail
+from alerts.models import Subscription
+from emails.models import EmailStatus, OutgoingEmail
 from events.models import Event, EventStatus, Registration, RegistrationStatus
 from staff.views import ALREADY_MADE_ONE
-from tests.factories import EventFactory, RegistrationFactory
+from tests.factories import (
+    EventFactory,
+    OutgoingEmailFactory,
+    RegistrationFactory,
+    SubscriptionFactory,
+)
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = reverse("admin:events_event_changelist")
@@ -300,6 +306,10 @@ def test_an_action_on_a_selection_that_is_not_ids_changes_nothing_and_says_so(
 ):
     changelist = reverse(f"admin:{model}_changelist")
     draft = EventFactory(status=EventStatus.DRAFT)
+    registration = RegistrationFactory()
+    subscription = SubscriptionFactory()
+    failed = OutgoingEmailFactory(status=EmailStatus.FAILED)
+    emails_before = OutgoingEmail.objects.count()
 
     answer = request.getfixturevalue(who).post(
         changelist, {"action": action_name, "_selected_action": [selected]}, follow=True
@@ -308,7 +318,13 @@ def test_an_action_on_a_selection_that_is_not_ids_changes_nothing_and_says_so(
     assert answer.status_code == 200
     assert "Items must be selected in order to perform actions" in answer.content.decode()
     draft.refresh_from_db()
+    registration.refresh_from_db()
+    failed.refresh_from_db()
     assert draft.status == EventStatus.DRAFT
+    assert registration.status == RegistrationStatus.CONFIRMED
+    assert Subscription.objects.filter(pk=subscription.pk).exists()
+    assert failed.status == EmailStatus.FAILED
+    assert OutgoingEmail.objects.count() == emails_before
 
 
 def test_a_positive_action_erase_on_a_forged_selection_erases_nothing(pa_client):
