@@ -8,7 +8,7 @@ from django.utils import timezone
 from emails.models import OutgoingEmail
 from events import services
 from events.models import EventStatus, Registration, RegistrationStatus
-from tests.factories import EventFactory, RegistrationFactory, role
+from tests.factories import EventFactory, RegistrationFactory
 from tests.outbox import as_sent, to_be_sent
 from tests.support.registration import register
 
@@ -295,20 +295,9 @@ def test_a_rolled_back_registration_leaves_no_email(event):
 
 
 def test_a_repeat_from_the_page_that_made_the_registration_is_known_as_that_page(event):
-    def register(form_key):
-        return services.register_candidate(
-            event,
-            first_name="Sam",
-            last_name="Okafor",
-            email="sam@example.com",
-            role=role("police-officer"),
-            heard_from="social_media",
-            form_key=form_key,
-        )
-
-    first = register("a" * 64)
-    same_page = register("a" * 64)
-    other_page = register("b" * 64)
+    first = register(event=event, form_key="a" * 64)
+    same_page = register(event=event, form_key="a" * 64)
+    other_page = register(event=event, form_key="b" * 64)
 
     assert first.created
     assert (same_page.created, same_page.same_form) == (False, True)
@@ -317,16 +306,6 @@ def test_a_repeat_from_the_page_that_made_the_registration_is_known_as_that_page
 
 
 def test_no_form_key_is_never_the_same_page(event):
-    outcomes = [
-        services.register_candidate(
-            event,
-            first_name="Sam",
-            last_name="Okafor",
-            email="sam@example.com",
-            role=role("police-officer"),
-            heard_from="social_media",
-        )
-        for _ in range(2)
-    ]
+    outcomes = [register(event=event) for _ in range(2)]
 
     assert [outcome.same_form for outcome in outcomes] == [False, False]

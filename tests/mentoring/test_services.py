@@ -42,18 +42,23 @@ def test_a_request_without_any_known_support_is_refused():
     assert not MentoringRequest.objects.exists()
 
 
-def test_the_same_submission_twice_returns_the_first_request_and_queues_no_email():
-    first, _ = make_request(submission_key="same-key-" + "x" * 30)
-
-    again = services.request_support(
+def lan_sends_the_form_again(*, submission_key: str):
+    """make_request's answers (its address correctly typed), sent again."""
+    return services.request_support(
         name="Nguyễn Thị Lan",
         email="lan@example.com",
         contact_method="email",
         role=role("police-officer"),
         journey_stage="thinking",
         support_kinds=["mentor"],
-        submission_key="same-key-" + "x" * 30,
+        submission_key=submission_key,
     )
+
+
+def test_the_same_submission_twice_returns_the_first_request_and_queues_no_email():
+    first, _ = make_request(submission_key="same-key-" + "x" * 30)
+
+    again = lan_sends_the_form_again(submission_key="same-key-" + "x" * 30)
 
     assert again.request == first
     assert (again.created, again.token) == (False, None)
@@ -65,15 +70,7 @@ def test_the_same_form_sent_again_with_the_address_corrected_is_a_new_request_to
     corrected it and sent the form again (the same key)."""
     first, _ = make_request(email="lan@exmaple.com", submission_key="same-key-" + "x" * 30)
 
-    again = services.request_support(
-        name="Nguyễn Thị Lan",
-        email="lan@example.com",
-        contact_method="email",
-        role=role("police-officer"),
-        journey_stage="thinking",
-        support_kinds=["mentor"],
-        submission_key="same-key-" + "x" * 30,
-    )
+    again = lan_sends_the_form_again(submission_key="same-key-" + "x" * 30)
 
     assert again.created
     assert again.request != first

@@ -22,6 +22,7 @@ def register(
     heard_from: str = "social_media",
     phone: str = "",
     access_needs: str = "",
+    form_key: str = "",
     now: datetime | None = None,
 ) -> services.RegistrationOutcome:
     """Register a candidate the way the registration page does: through
@@ -43,6 +44,7 @@ def register(
         heard_from=heard_from,
         phone=phone,
         access_needs=access_needs,
+        form_key=form_key,
         now=now,
     )
 
