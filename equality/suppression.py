@@ -347,11 +347,10 @@ def derivable_nested(
     totals = _totals_known(events, pooled)
     # The small networks of one event each first: what they move, the
     # large ones of the whole period need not search for.
-    sums = [[sum(column) for column in zip(*table, strict=True)] for table in _tables(known)]
     for index in range(len(events)):
         # Each event's check moves its own counts and the totals, nothing else.
         if wanted := {(t, c) for t, row, c in protected - movable if row in (index, POOLED)}:
-            movable |= _movable_alone(known, index, totals, nesting, sums=sums, wanted=wanted)
+            movable |= _movable_alone(known, index, totals, nesting, wanted=wanted)
     for star in nesting.sharing:
         unknown = protected - movable
         if not unknown:
@@ -451,40 +450,27 @@ def _total_arcs(totals, nesting: Nesting, held, free: Sequence[int]) -> list[_Ar
     return arcs
 
 
-def _movable_alone(known, index: int, totals, nesting: Nesting, *, sums, wanted) -> set:
+def _movable_alone(known, index: int, totals, nesting: Nesting, *, wanted) -> set:
     """Of the `wanted` (table, column), those whose count can change with
     only event `index`'s: its own and the totals, each narrowed to what the
-    total shown less the other events' counts leaves it (`sums`: every
-    event's counts added up, per table and column)."""
-    broad, detailed, shared = known[index]
-    narrowed = (
-        [
-            _narrow(count, total, sums[BROAD][c] - count[0])
-            for c, (count, total) in enumerate(zip(broad, totals[BROAD], strict=True))
-        ],
-        [
-            _narrow(count, total, sums[DETAILED][c] - count[0])
-            for c, (count, total) in enumerate(zip(detailed, totals[DETAILED], strict=True))
-        ],
-        shared,
-    )
-    arcs = _nested_arcs([narrowed], nesting, totals=None, free=nesting.sharing)
+    total shown less the other events' counts leaves it."""
+    *own, shared = known[index]
+    narrowed = [
+        [_narrow(count, total) for count, total in zip(counts, table_totals, strict=True)]
+        for counts, table_totals in zip(own, totals, strict=True)
+    ]
+    arcs = _nested_arcs([(*narrowed, shared)], nesting, totals=None, free=nesting.sharing)
     movable = _movable(arcs, [arc for arc in arcs if arc.cell and arc.cell[::2] in wanted])
     # The event's count and its total change together.
     return {(t, row, c) for t, _, c in movable for row in (index, POOLED)}
 
 
-def _tables(known):
-    """The events' counts as two tables (BROAD, DETAILED) of rows of values."""
-    return (
-        [[count[0] for count in event[BROAD]] for event in known],
-        [[count[0] for count in event[DETAILED]] for event in known],
-    )
-
-
-def _narrow(own: Known, total: Known, others: int) -> Known:
+def _narrow(own: Known, total: Known) -> Known:
+    """An event's count as the total shown less the other events' leaves it
+    (the total's own value is the sum of every event's count)."""
     count, low, high = own
-    _, total_low, total_high = total
+    total_count, total_low, total_high = total
+    others = total_count - count
     if total_high is not None:
         high = total_high - others if high is None else min(high, total_high - others)
     return count, max(low, total_low - others), high

@@ -187,19 +187,17 @@ class ManageRegistrationView(RegistrationMixin, FormView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         registration, event = self.registration, self.registration.event
-        if registration.status != "confirmed":
-            return context
         # The way in (an online event's joining link, the directions) is
         # wanted most by someone running late: it stays until the evening
         # ends. The calendar is for an evening still to come.
-        if not queries.is_under_way_or_to_come(event):
+        if registration.status != "confirmed" or context["evening_over"]:
             return context
         context.update(
             evening=True,
             directions_url=directions.directions_url(event),
             postcode=directions.postcode(event.address),
         )
-        if queries.is_still_to_come(event):
+        if context["still_to_come"]:
             context.update(
                 google_calendar_url=calendar.google_calendar_url(registration),
                 outlook_calendar_url=calendar.outlook_calendar_url(registration),
