@@ -22,6 +22,7 @@ import statistics
 import time
 from datetime import date, datetime, timedelta
 
+from .prepare import LONDON
 from .report import Row, verdict
 
 EVENTS = 65  # five evenings a week for a quarter: a busy recruitment drive
@@ -105,6 +106,4 @@ def _ethnicity(rng: random.Random) -> dict[str, str]:
 
 
 def _evening(day: date, *, hour: int = 19) -> datetime:
-    from zoneinfo import ZoneInfo
-
-    return datetime(day.year, day.month, day.day, hour, tzinfo=ZoneInfo("Europe/London"))
+    return datetime(day.year, day.month, day.day, hour, tzinfo=LONDON)
